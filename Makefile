@@ -1,0 +1,59 @@
+# Painway: `make run` serves the app with demo data; `make test` runs the whole test suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: run test lint format install install-dev static migrate seed benchmark clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/.built: node_modules/.installed scripts/build_static.mjs
+	npm run --silent build
+	touch $@
+
+static: static/vendor/.built
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+seed: migrate
+	$(MANAGE) seed_demo
+
+run: install static seed
+	@echo ""
+	@echo "Painway is starting on http://127.0.0.1:8000 (Ctrl-C stops the web server, worker, beat and MESH sandbox)."
+	@echo "Demo sign-ins (password painway-demo): spa, clinician, physio, lead, commissioner, gp, admin"
+	@echo ""
+	$(BIN)/honcho start -f Procfile.dev
+
+test: install-dev static
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var

@@ -1,0 +1,83 @@
+"""Fixtures shared by every app's tests."""
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from pathway.celery import app as celery_app
+from pathway.models import Role
+from pathway.tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # A fast hasher: tests create many users, and PBKDF2 would dominate their run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def on_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture
+def practice(db):
+    return f.PracticeFactory()
+
+
+@pytest.fixture
+def team(db):
+    return f.TeamFactory()
+
+
+@pytest.fixture
+def clinician(db, team):
+    user = f.UserFactory(role=Role.CLINICIAN)
+    team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def spa_user(db):
+    return f.UserFactory(role=Role.SPA_TRIAGE)
+
+
+@pytest.fixture
+def service_lead(db):
+    return f.UserFactory(role=Role.SERVICE_LEAD)
+
+
+@pytest.fixture
+def gp_user(db, practice):
+    return f.UserFactory(role=Role.GP_PRACTICE, practice=practice)
+
+
+@pytest.fixture
+def commissioner_user(db, practice):
+    return f.UserFactory(role=Role.COMMISSIONER, commissioner=practice.commissioner)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    """api_as(user) -> an APIClient authenticated as that user."""
+
+    def make(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make

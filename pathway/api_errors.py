@@ -1,0 +1,44 @@
+"""Map domain and validation errors to the API contract's error shapes."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import DomainError, InvalidInput
+
+
+def _messages(value) -> list[str]:
+    if isinstance(value, dict):
+        return [
+            f"Item {int(key) + 1}: {message}" if str(key).isdigit() else f"{key}: {message}"
+            for key, inner in value.items()
+            for message in _messages(inner)
+        ]
+    if isinstance(value, list | tuple):
+        return [message for inner in value for message in _messages(inner)]
+    return [str(value)]
+
+
+def flatten_errors(errors) -> dict[str, list[str]]:
+    """``{"field": ["message", ...]}`` with plain messages, also for list items and nested objects."""
+    if not isinstance(errors, dict):
+        return {"non_field_errors": _messages(errors)}
+    return {field: _messages(value) for field, value in errors.items()}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, exceptions.ValidationError):
+        return Response(flatten_errors(exc.detail), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, InvalidInput):
+        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DomainError):
+        return Response({"detail": exc.detail, "code": exc.code}, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "message_dict"):
+            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"non_field_errors": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or "Not found.")
+    return drf_exception_handler(exc, context)

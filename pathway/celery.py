@@ -1,0 +1,25 @@
+"""The Celery app and every periodic schedule of the service, in one place."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pathway.settings")
+
+app = Celery("painway")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "sweep-deadlines": {"task": "pathway.tasks.sweep_deadlines", "schedule": 300.0},
+    "prom-schedule": {"task": "outcomes.tasks.run_prom_schedule", "schedule": crontab(hour=7, minute=30)},
+    "letters-poll-acknowledgements": {"task": "pathway.tasks.letters_poll_acknowledgements", "schedule": 600.0},
+    "letters-send-stalled": {"task": "pathway.tasks.letters_send_stalled", "schedule": 900.0},
+    "generate-monthly-data-sets": {
+        "task": "reporting.tasks.generate_monthly_data_sets",
+        "schedule": crontab(hour=2, minute=15),
+    },
+}
+
+__all__ = ("app", "crontab")

@@ -1,0 +1,12 @@
+from django.conf import settings
+
+from .access import user_roles
+from .models import Role
+
+
+def roles(request):
+    return {
+        "user_roles": user_roles(getattr(request, "user", None)),
+        "Role": Role,
+        "service_name": settings.SERVICE_NAME,
+    }

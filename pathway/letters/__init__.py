@@ -1,0 +1,1 @@
+"""Letters to GP practices and patients: PDF rendering, approval and delivery through MESH."""

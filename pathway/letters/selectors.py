@@ -1,0 +1,91 @@
+"""Reads of letters for pages, the API and reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
+from django.http import Http404
+
+from pathway.access import access_episode, episodes_visible_to, has_role, user_practice_id
+from pathway.models import Deadline, DeadlineKind, Letter, LetterState, Role
+from pathway.services import LETTER_DEADLINES
+
+DELIVERED = (LetterState.SENT, LetterState.ACKNOWLEDGED)
+
+
+def letters_visible_to(user) -> QuerySet[Letter]:
+    """Staff see the letters of episodes they may see; GP practices only their own practice's delivered letters."""
+    qs = Letter.objects.filter(episode__in=episodes_visible_to(user))
+    if has_role(user, Role.SPA_TRIAGE, Role.CLINICIAN, Role.SERVICE_LEAD):
+        return qs
+    if has_role(user, Role.GP_PRACTICE):
+        return qs.filter(practice_id=user_practice_id(user), recipient=Letter.Recipient.GP, sent_at__isnull=False)
+    return qs.none()
+
+
+def access_letter(user, letter_id) -> Letter:
+    """The letter if the user may see it (through its episode), else 404."""
+    try:
+        pk = int(letter_id)
+    except (TypeError, ValueError):
+        raise Http404("No such letter.") from None
+    letter = (
+        letters_visible_to(user)
+        .select_related("episode", "episode__patient", "practice", "approved_by", "copy_of")
+        .filter(pk=pk)
+        .first()
+    )
+    if letter is None:
+        raise Http404("No such letter.")
+    access_episode(user, letter.episode_id)
+    return letter
+
+
+def _with_list_relations(qs: QuerySet[Letter]) -> QuerySet[Letter]:
+    return qs.select_related("episode", "episode__patient", "practice").defer("pdf")
+
+
+def letters_outbox(user, *, state: str = "") -> QuerySet[Letter]:
+    qs = letters_visible_to(user)
+    if state:
+        qs = qs.filter(state=state)
+    return _with_list_relations(qs).order_by("due_on", "-created_at", "-id")
+
+
+def episode_letters(user, episode_id) -> QuerySet[Letter]:
+    return _with_list_relations(letters_visible_to(user).filter(episode_id=episode_id)).order_by("-created_at", "-id")
+
+
+def letters_late(user) -> QuerySet[Letter]:
+    """Letters to practices that missed their deadline or are not delivered: failed, manual, or past due."""
+    breached = Deadline.objects.filter(
+        kind__in=list(LETTER_DEADLINES.values()),
+        episode_id=OuterRef("episode_id"),
+        breached_on__isnull=False,
+        cancelled_on__isnull=True,
+        subject=Concat(Value("letter:"), Cast(OuterRef("pk"), CharField())),
+    )
+    qs = letters_visible_to(user).filter(recipient=Letter.Recipient.GP)
+    undelivered = Q(state__in=[LetterState.FAILED, LetterState.MANUAL, LetterState.QUEUED]) & Q(sent_at__isnull=True)
+    return _with_list_relations(qs.annotate(breached=Exists(breached)).filter(Q(breached=True) | undelivered)).order_by(
+        "due_on", "id"
+    )
+
+
+def discharge_letters_on_time(*, start: date, end: date, episodes: QuerySet | None = None) -> dict[str, int]:
+    """KPI "discharge letters on time": letters delivered within their deadline / discharges.
+
+    Counted on the same Deadline rows the sweep breaches and delivery meets, for discharges dated
+    ``start`` to ``end`` inclusive (filter ``episodes`` for a commissioner or practice).
+    """
+    rows = Deadline.objects.filter(
+        kind=DeadlineKind.DISCHARGE_LETTER, started_on__gte=start, started_on__lte=end, cancelled_on__isnull=True
+    )
+    if episodes is not None:
+        rows = rows.filter(episode__in=episodes)
+    return {
+        "numerator": rows.filter(met_on__isnull=False, met_on__lte=F("due_on")).count(),
+        "denominator": rows.count(),
+    }

@@ -1,0 +1,53 @@
+"""Reads of the core domain for views, API and reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import QuerySet
+
+from . import rtt
+from .access import episodes_visible_to
+from .models import Deadline, Episode, PathwayEvent, RttPeriod
+from .rules import rule
+
+
+def episode_timeline(episode: Episode) -> QuerySet[PathwayEvent]:
+    return episode.events.select_related("actor").order_by("at", "id")
+
+
+def episode_rtt_period(episode: Episode) -> RttPeriod | None:
+    """The current RTT period: the running one, else the latest that was not nullified."""
+    periods = list(episode.rtt_periods.all())
+    running = [p for p in periods if p.clock_stop is None]
+    if running:
+        return running[-1]
+    kept = [p for p in periods if not p.nullified]
+    return kept[-1] if kept else None
+
+
+def rtt_summary(episode: Episode) -> dict:
+    period = episode_rtt_period(episode)
+    if period is None:
+        return {"rtt_clock_start": None, "rtt_clock_stop": None, "rtt_breach_on": None}
+    return {
+        "rtt_clock_start": period.clock_start,
+        "rtt_clock_stop": period.clock_stop,
+        "rtt_breach_on": rtt.breach_on(period.clock_start, rule("rtt_max_days_within")),
+        "rtt_status_code": period.status_code,
+    }
+
+
+def episode_open_deadlines(episode: Episode) -> QuerySet[Deadline]:
+    return episode.deadlines.open().order_by("due_on")
+
+
+def breached_deadlines(user, *, kinds=None) -> QuerySet[Deadline]:
+    qs = Deadline.objects.open().filter(breached_on__isnull=False, episode__in=episodes_visible_to(user))
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    return qs.select_related("episode", "episode__patient").order_by("due_on")
+
+
+def days_left(due_on: date, today: date) -> int:
+    return (due_on - today).days

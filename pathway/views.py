@@ -1,0 +1,109 @@
+"""Core pages: home per role, patient search and record, breached deadlines."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import render
+
+from . import services
+from .access import access_patient, has_role, patients_visible_to, user_roles
+from .models import Role
+from .selectors import breached_deadlines as breached_deadlines_selector
+from .selectors import episode_open_deadlines, episode_timeline, rtt_summary
+from .validators import normalise_nhs_number
+
+HOME_LINKS = {
+    Role.SPA_TRIAGE: [
+        ("SPA triage queue", "/triage/"),
+        ("New referral", "/referrals/new/"),
+        ("Re-engage a discharged patient", "/referrals/reengage/"),
+        ("Triage breaches", "/triage/breaches/"),
+        ("Find a patient", "/patients/"),
+    ],
+    Role.CLINICIAN: [
+        ("My work list", "/care/worklist/"),
+        ("MDT reviews due", "/care/mdt/"),
+        ("Group sessions", "/care/groups/"),
+        ("Letter outbox", "/letters/"),
+        ("Complaints and compliments", "/outcomes/feedback/"),
+        ("Find a patient", "/patients/"),
+    ],
+    Role.SERVICE_LEAD: [
+        ("Patient tracking list", "/reports/ptl/"),
+        ("KPI dashboard", "/reports/kpis/"),
+        ("Activity", "/reports/activity/"),
+        ("Opioid comparison", "/reports/opioids/"),
+        ("Monthly data sets", "/reports/mds/"),
+        ("Episodes over 9 months", "/reports/over-9-months/"),
+        ("SPA triage queue", "/triage/"),
+        ("Triage breaches", "/triage/breaches/"),
+        ("Breached deadlines", "/deadlines/breached/"),
+        ("Late and undelivered letters", "/letters/late/"),
+        ("Letter outbox", "/letters/"),
+        ("Complaints and compliments", "/outcomes/feedback/"),
+        ("Find a patient", "/patients/"),
+    ],
+    Role.COMMISSIONER: [
+        ("KPI dashboard", "/reports/kpis/"),
+        ("Activity", "/reports/activity/"),
+        ("Episodes over 9 months", "/reports/over-9-months/"),
+        ("Monthly data sets", "/reports/mds/"),
+    ],
+    Role.GP_PRACTICE: [
+        ("Refer a patient", "/referrals/new/"),
+        ("Our referrals", "/referrals/"),
+        ("Find a patient", "/patients/"),
+    ],
+    Role.ADMIN: [("Administration", "/admin/")],
+}
+
+
+@login_required
+def home(request):
+    roles = user_roles(request.user)
+    sections = [(Role(r).label, HOME_LINKS[r]) for r in Role.values if r in roles]
+    if request.user.is_superuser and not sections:
+        sections = [("Administration", HOME_LINKS[Role.ADMIN])]
+    return render(request, "pathway/home.html", {"sections": sections})
+
+
+@login_required
+def patient_search(request):
+    if not has_role(request.user, Role.SPA_TRIAGE, Role.CLINICIAN, Role.SERVICE_LEAD, Role.GP_PRACTICE):
+        raise Http404("No such page.")
+    query = (request.GET.get("q") or "").strip()
+    patients = patients_visible_to(request.user).select_related("practice")
+    if query:
+        digits = normalise_nhs_number(query)
+        if digits.isdigit():
+            patients = patients.filter(nhs_number__startswith=digits)
+        else:
+            patients = patients.filter(Q(family_name__icontains=query) | Q(given_name__icontains=query))
+    page = Paginator(patients.order_by("family_name", "given_name", "id"), 25).get_page(request.GET.get("page"))
+    return render(request, "pathway/patient_search.html", {"page": page, "query": query})
+
+
+@login_required
+def patient_detail(request, pk):
+    patient = access_patient(request.user, pk)
+    services.record_view(user=request.user, patient=patient, path=request.path)
+    episodes = []
+    for episode in patient.episodes.select_related("practice", "team").order_by("-received_on", "-id"):
+        episodes.append(
+            {
+                "episode": episode,
+                "events": episode_timeline(episode),
+                "deadlines": episode_open_deadlines(episode),
+                "rtt": rtt_summary(episode),
+            }
+        )
+    return render(request, "pathway/patient_detail.html", {"patient": patient, "episodes": episodes})
+
+
+@login_required
+def breached_deadlines(request):
+    if not has_role(request.user, Role.SPA_TRIAGE, Role.SERVICE_LEAD, Role.CLINICIAN):
+        raise Http404("No such page.")
+    page = Paginator(breached_deadlines_selector(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "pathway/breached_deadlines.html", {"page": page})
