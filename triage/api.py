@@ -1,0 +1,274 @@
+"""Triage API: the queue, claim-next, release, reassign, red-flag clearance and the outcome."""
+
+from django.contrib.auth import get_user_model
+from django.urls import path
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from pathway import services as core
+from pathway.access import access_episode
+from pathway.api import EpisodeSerializer
+from pathway.api_schema import CONFLICT, FORBIDDEN, NO_CONTENT, NOT_FOUND, VALIDATION_ERROR, paginated
+from pathway.models import EpisodeState, Team
+from referrals.models import RED_FLAGS, Urgency
+from referrals.selectors import referral_for
+
+from . import services
+from .models import RedirectTarget, TriageOutcome
+from .selectors import can_clear_red_flags, can_triage, is_spa_lead, queue_rows, triage_queue, uncleared_red_flags
+
+
+def require_triager(user) -> None:
+    if not can_triage(user):
+        raise PermissionDenied("Only SPA triage staff and the SPA lead may triage referrals.")
+
+
+class QueueItemSerializer(serializers.Serializer):
+    # The fields are declared for the OpenAPI schema only: to_representation builds the row.
+    id = serializers.IntegerField(read_only=True, help_text="The referral id (same as referral_id).")
+    referral_id = serializers.IntegerField(read_only=True)
+    episode_id = serializers.IntegerField(read_only=True)
+    patient_id = serializers.IntegerField(read_only=True)
+    practice_ods = serializers.CharField(read_only=True)
+    state = serializers.ChoiceField(choices=EpisodeState.choices, read_only=True)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, read_only=True)
+    received_on = serializers.DateField(read_only=True)
+    triage_due_on = serializers.DateField(read_only=True)
+    days_left = serializers.IntegerField(read_only=True, help_text="Working days left; negative once breached.")
+    breached = serializers.BooleanField(read_only=True)
+    red_flags = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(RED_FLAGS)), read_only=True, help_text="Red flags not yet cleared."
+    )
+    claimed_by = serializers.CharField(read_only=True, allow_null=True)
+
+    def to_representation(self, row):
+        referral = row["referral"]
+        return {
+            "id": referral.pk,
+            "referral_id": referral.pk,
+            "episode_id": referral.episode_id,
+            "patient_id": referral.patient_id,
+            "practice_ods": referral.practice.ods_code,
+            "state": referral.episode.state,
+            "urgency": referral.urgency,
+            "received_on": referral.received_on.isoformat(),
+            "triage_due_on": referral.triage_due_on.isoformat(),
+            "days_left": row["days_left"],
+            "breached": row["breached"],
+            "red_flags": uncleared_red_flags(referral),
+            "claimed_by": referral.claimed_by.get_username() if referral.claimed_by_id else None,
+        }
+
+
+def queue_item(referral) -> dict:
+    rows = queue_rows([referral], core.today_london())
+    return QueueItemSerializer(rows[0]).data
+
+
+class TriageQueue(APIView):
+    @extend_schema(responses={200: paginated(QueueItemSerializer), 403: FORBIDDEN})
+    def get(self, request):
+        require_triager(request.user)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(triage_queue(request.user), request, view=self)
+        rows = queue_rows(page, core.today_london())
+        return paginator.get_paginated_response(QueueItemSerializer(rows, many=True).data)
+
+
+class TriageNext(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: QueueItemSerializer, 204: NO_CONTENT, 403: FORBIDDEN},
+        description="Claims the next unclaimed referral in the queue; 204 when the queue is empty.",
+    )
+    def post(self, request):
+        require_triager(request.user)
+        referral = services.triage_claim_next(user=request.user)
+        if referral is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(queue_item(referral_for(request.user, referral.pk)))
+
+
+class TriageClaim(APIView):
+    @extend_schema(request=None, responses={200: QueueItemSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT})
+    def post(self, request, pk):
+        require_triager(request.user)
+        referral = services.triage_claim(referral=referral_for(request.user, pk), user=request.user)
+        return Response(queue_item(referral_for(request.user, referral.pk)))
+
+
+class TriageRelease(APIView):
+    @extend_schema(request=None, responses={200: QueueItemSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT})
+    def post(self, request, pk):
+        require_triager(request.user)
+        referral = services.triage_release(
+            referral=referral_for(request.user, pk), actor=request.user, is_lead=is_spa_lead(request.user)
+        )
+        return Response(queue_item(referral_for(request.user, referral.pk)))
+
+
+class ReassignSerializer(serializers.Serializer):
+    user = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.filter(is_active=True),
+        error_messages={"does_not_exist": "No active user is called '{value}'."},
+    )
+
+
+class TriageReassign(APIView):
+    @extend_schema(
+        request=ReassignSerializer,
+        responses={200: QueueItemSerializer, 400: VALIDATION_ERROR, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    def post(self, request, pk):
+        referral = referral_for(request.user, pk)
+        if not is_spa_lead(request.user):
+            raise PermissionDenied("Only the SPA lead may reassign referrals.")
+        incoming = ReassignSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        referral = services.triage_reassign(
+            referral=referral, to_user=incoming.validated_data["user"], actor=request.user
+        )
+        return Response(queue_item(referral_for(request.user, referral.pk)))
+
+
+class RedFlagClearSerializer(serializers.Serializer):
+    flag = serializers.ChoiceField(choices=list(RED_FLAGS))
+    reason = serializers.CharField()
+
+
+class RedFlagClear(APIView):
+    @extend_schema(
+        request=RedFlagClearSerializer,
+        responses={
+            200: inline_serializer(
+                "RedFlagsCleared",
+                {
+                    "red_flags": serializers.ListField(
+                        child=serializers.ChoiceField(choices=list(RED_FLAGS)), help_text="All red flags referred."
+                    ),
+                    "uncleared": serializers.ListField(
+                        child=serializers.ChoiceField(choices=list(RED_FLAGS)), help_text="Those not yet cleared."
+                    ),
+                },
+            ),
+            400: VALIDATION_ERROR,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+    def post(self, request, pk):
+        episode = access_episode(request.user, pk)
+        if not can_clear_red_flags(request.user):
+            raise PermissionDenied("Only a clinician or the service lead may clear a red flag.")
+        incoming = RedFlagClearSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        referral = referral_for(request.user, episode.referral.pk)
+        services.red_flag_clear(referral=referral, actor=request.user, **incoming.validated_data)
+        return Response({"red_flags": referral.red_flags, "uncleared": uncleared_red_flags(referral)})
+
+
+class TriageDecisionSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=TriageOutcome.choices, error_messages={"invalid_choice": "'{input}' is not a triage outcome."}
+    )
+    tier = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=3)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    redirect_to = serializers.ChoiceField(
+        choices=RedirectTarget.choices, required=False, allow_blank=True, allow_null=True, default=""
+    )
+    team = serializers.SlugRelatedField(
+        slug_field="code", queryset=Team.objects.all(), required=False, allow_null=True, default=None
+    )
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class TriageDecisionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=TriageOutcome.choices)
+    tier = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField()
+    redirect_to = serializers.ChoiceField(choices=RedirectTarget.choices, allow_null=True)
+    decided_on = serializers.DateField()
+
+
+class EpisodeTriagedSerializer(EpisodeSerializer):
+    """Schema only: the episode after triage, with the decision recorded."""
+
+    triage_decision = TriageDecisionOutput(read_only=True)
+
+    class Meta(EpisodeSerializer.Meta):
+        fields = [*EpisodeSerializer.Meta.fields, "triage_decision"]
+        read_only_fields = fields
+
+
+class EpisodeTriage(APIView):
+    @extend_schema(
+        request=TriageDecisionSerializer,
+        responses={
+            200: EpisodeTriagedSerializer,
+            400: VALIDATION_ERROR,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+    def post(self, request, pk):
+        episode = access_episode(request.user, pk)
+        require_triager(request.user)
+        incoming = TriageDecisionSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        decision = services.triage_decide(
+            episode=episode,
+            outcome=data["outcome"],
+            tier=data.get("tier"),
+            reason=data["reason"],
+            redirect_to=data.get("redirect_to") or "",
+            team=data.get("team"),
+            actor=request.user,
+            expected_version=data.get("version"),
+        )
+        episode.refresh_from_db()
+        body = EpisodeSerializer(episode).data
+        body["triage_decision"] = {
+            "id": decision.pk,
+            "outcome": decision.outcome,
+            "tier": decision.tier,
+            "reason": decision.reason,
+            "redirect_to": decision.redirect_to or None,
+            "decided_on": decision.decided_on.isoformat(),
+        }
+        return Response(body)
+
+
+class EpisodeInfoReceived(APIView):
+    @extend_schema(
+        request=inline_serializer(
+            "InfoReceivedInput", {"note": serializers.CharField(required=False, allow_blank=True, default="")}
+        ),
+        responses={200: EpisodeSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    def post(self, request, pk):
+        episode = access_episode(request.user, pk)
+        require_triager(request.user)
+        services.triage_info_received(episode=episode, actor=request.user, note=str(request.data.get("note", "")))
+        episode.refresh_from_db()
+        return Response(EpisodeSerializer(episode).data)
+
+
+urlpatterns = [
+    path("triage/queue/", TriageQueue.as_view(), name="api-triage-queue"),
+    path("triage/next/", TriageNext.as_view(), name="api-triage-next"),
+    path("triage/referrals/<int:pk>/claim/", TriageClaim.as_view(), name="api-triage-claim"),
+    path("triage/referrals/<int:pk>/release/", TriageRelease.as_view(), name="api-triage-release"),
+    path("triage/referrals/<int:pk>/reassign/", TriageReassign.as_view(), name="api-triage-reassign"),
+    path("episodes/<int:pk>/triage/", EpisodeTriage.as_view(), name="api-episode-triage"),
+    path("episodes/<int:pk>/red-flags/clear/", RedFlagClear.as_view(), name="api-episode-red-flag-clear"),
+    path("episodes/<int:pk>/info-received/", EpisodeInfoReceived.as_view(), name="api-episode-info-received"),
+]

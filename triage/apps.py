@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class TriageConfig(AppConfig):
+    name = "triage"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from pathway.models import DeadlineKind
+        from pathway.services import on_breach
+
+        from .services import triage_breach_escalate
+
+        if triage_breach_escalate not in on_breach_handlers(DeadlineKind.TRIAGE):
+            on_breach(DeadlineKind.TRIAGE)(triage_breach_escalate)
+
+
+def on_breach_handlers(kind: str) -> list:
+    from pathway.services import BREACH_HANDLERS
+
+    return BREACH_HANDLERS.get(kind, [])

@@ -1,0 +1,71 @@
+"""Forms of SPA triage: the outcome, red-flag clearance and reassignment."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from pathway.models import Role, Team
+
+from .models import RedirectTarget, TriageOutcome
+
+RADIOS = {"class": "nhsuk-radios__input"}
+
+
+class TriageOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label="Outcome", choices=TriageOutcome.choices, widget=forms.RadioSelect(attrs=RADIOS))
+    tier = forms.TypedChoiceField(
+        label="Tier (when accepting)",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[(1, "Tier 1"), (2, "Tier 2"), (3, "Tier 3")],
+        widget=forms.RadioSelect(attrs=RADIOS),
+    )
+    team = forms.ModelChoiceField(
+        label="Team (when accepting)",
+        required=False,
+        queryset=Team.objects.order_by("name"),
+        widget=forms.Select(attrs={"class": "nhsuk-select"}),
+    )
+    redirect_to = forms.ChoiceField(
+        label="Redirect to (when redirecting)",
+        required=False,
+        choices=[("", "Select")] + list(RedirectTarget.choices),
+        widget=forms.Select(attrs={"class": "nhsuk-select"}),
+    )
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        help_text="Needed to reject, redirect or request information: the GP will read it in the letter",
+        widget=forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 3}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RedFlagClearForm(forms.Form):
+    flag = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Why can this red flag be cleared?", widget=forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 2})
+    )
+
+
+class ReassignForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label="Reassign to",
+        queryset=get_user_model().objects.none(),
+        widget=forms.Select(attrs={"class": "nhsuk-select"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups = Group.objects.filter(name__in=[Role.SPA_TRIAGE, Role.SERVICE_LEAD])
+        self.fields["user"].queryset = (
+            get_user_model().objects.filter(is_active=True, groups__in=groups).distinct().order_by("last_name")
+        )
+        self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+
+
+class InfoReceivedForm(forms.Form):
+    note = forms.CharField(
+        label="What was received", required=False, widget=forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 2})
+    )

@@ -1,0 +1,47 @@
+"""SPA triage decisions and red-flag clearances."""
+
+from django.conf import settings
+from django.db import models
+
+from pathway.models import Episode
+from referrals.models import Referral
+
+
+class TriageOutcome(models.TextChoices):
+    ACCEPT = "accept", "Accept"
+    REJECT = "reject", "Reject (return to GP)"
+    REDIRECT = "redirect", "Redirect onward"
+    REQUEST_INFO = "request_info", "Request more information"
+
+
+class RedirectTarget(models.TextChoices):
+    MSK = "msk", "MSK service"
+    MENTAL_HEALTH_URGENT = "mental_health_urgent", "Mental health (urgent)"
+    OTHER_SPECIALTY = "other_specialty", "Other specialty"
+    PALLIATIVE = "palliative", "Palliative care"
+
+
+class TriageDecision(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="triage_decisions")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="triage_decisions")
+    outcome = models.CharField(max_length=20, choices=TriageOutcome.choices)
+    tier = models.PositiveSmallIntegerField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    redirect_to = models.CharField(max_length=30, choices=RedirectTarget.choices, blank=True)
+    decided_on = models.DateField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class RedFlagClearance(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="red_flag_clearances")
+    flag = models.CharField(max_length=30)
+    reason = models.TextField()
+    cleared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    cleared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["referral", "flag"], name="one_clearance_per_flag")]

@@ -1,0 +1,135 @@
+"""Reads for the SPA triage queue, the triage page and the breach list."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
+
+from pathway.access import episodes_visible_to, has_role
+from pathway.calendar import add_months, working_days_between
+from pathway.models import Deadline, DeadlineKind, EpisodeState, Role
+from pathway.rules import rule
+from referrals.models import RED_FLAGS, Referral, Urgency
+from referrals.services import age_on
+
+# Palliative first, then urgent, then routine (the fast track of DESIGN.md section 3).
+URGENCY_RANK = Case(
+    When(urgency=Urgency.PALLIATIVE, then=Value(0)),
+    When(urgency=Urgency.URGENT, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+QUEUE_ORDER = ("urgency_rank", "triage_due_on", "received_on", "id")
+
+
+def can_triage(user) -> bool:
+    return has_role(user, Role.SPA_TRIAGE, Role.SERVICE_LEAD)
+
+
+def is_spa_lead(user) -> bool:
+    return has_role(user, Role.SERVICE_LEAD)
+
+
+def can_clear_red_flags(user) -> bool:
+    return has_role(user, Role.CLINICIAN, Role.SERVICE_LEAD)
+
+
+def triage_breached() -> Exists:
+    return Exists(
+        Deadline.objects.filter(
+            episode_id=OuterRef("episode_id"), kind=DeadlineKind.TRIAGE, breached_on__isnull=False
+        ).open()
+    )
+
+
+def waiting_referrals() -> QuerySet[Referral]:
+    """Every referral whose episode waits in triage, in queue order (no visibility filter)."""
+    return (
+        Referral.objects.filter(episode__state=EpisodeState.TRIAGE)
+        .annotate(urgency_rank=URGENCY_RANK)
+        .order_by(*QUEUE_ORDER)
+    )
+
+
+def triage_queue(user) -> QuerySet[Referral]:
+    return (
+        waiting_referrals()
+        .filter(episode__in=episodes_visible_to(user).values("pk"))
+        .annotate(breached=triage_breached())
+        .select_related("episode", "patient", "practice", "claimed_by")
+        .prefetch_related("red_flag_clearances")
+    )
+
+
+def uncleared_red_flags(referral: Referral) -> list[str]:
+    cleared = {c.flag for c in referral.red_flag_clearances.all()}
+    return [flag for flag in referral.red_flags if flag not in cleared]
+
+
+def working_days_left(due_on: date, today: date) -> int:
+    """Working days left until the due date; negative once it has passed."""
+    if due_on >= today:
+        return working_days_between(today, due_on)
+    return -working_days_between(due_on, today)
+
+
+def queue_rows(referrals, today: date) -> list[dict]:
+    rows = []
+    for referral in referrals:
+        rows.append(
+            {
+                "referral": referral,
+                "days_left": working_days_left(referral.triage_due_on, today),
+                "breached": getattr(referral, "breached", False) or referral.triage_due_on < today,
+                "red_flags": [RED_FLAGS[f] for f in uncleared_red_flags(referral)],
+            }
+        )
+    return rows
+
+
+def acceptance_criteria(referral: Referral) -> list[dict]:
+    """The acceptance criteria of DESIGN.md section 6, each with whether the referral meets it."""
+    patient, practice = referral.patient, referral.practice
+    min_age, min_months = rule("min_age_years"), rule("min_pain_duration_months")
+    age = age_on(patient.date_of_birth, referral.received_on)
+    return [
+        {
+            "label": f"Aged {min_age} or over on the date received",
+            "met": age >= min_age,
+            "detail": f"Aged {age} on {referral.received_on:%d %b %Y}",
+        },
+        {
+            "label": f"Persistent pain for more than {min_months} months",
+            "met": referral.duration_months > min_months,
+            "detail": f"{referral.duration_months} months",
+        },
+        {
+            "label": "Registered with a practice in the commissioner's area",
+            "met": practice.commissioner_id is not None,
+            "detail": f"{practice.name}, {practice.commissioner.name}",
+        },
+    ]
+
+
+def red_flag_rows(referral: Referral) -> list[dict]:
+    clearances = {c.flag: c for c in referral.red_flag_clearances.select_related("cleared_by")}
+    return [{"code": f, "label": RED_FLAGS.get(f, f), "clearance": clearances.get(f)} for f in referral.red_flags]
+
+
+def triage_breaches(user) -> QuerySet[Deadline]:
+    """Breached triage deadlines the user may see: still waiting first, then those triaged late."""
+    return (
+        Deadline.objects.filter(
+            kind=DeadlineKind.TRIAGE,
+            breached_on__isnull=False,
+            cancelled_on__isnull=True,
+            episode__in=episodes_visible_to(user).values("pk"),
+        )
+        .select_related("episode", "episode__patient", "episode__referral", "episode__practice")
+        .order_by(Case(When(met_on__isnull=True, then=Value(0)), default=Value(1)), "due_on", "id")
+    )
+
+
+def episode_limit_on(admitted_on: date) -> date:
+    return add_months(admitted_on, rule("episode_limit_months"))

@@ -1,0 +1,334 @@
+"""Every write of SPA triage: claims, decisions, red-flag clearances, escalations."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from pathway import rtt
+from pathway import services as core
+from pathway.calendar import add_working_days
+from pathway.errors import DomainError, InvalidInput, TransitionNotAllowed
+from pathway.models import (
+    Deadline,
+    DeadlineKind,
+    DischargeReason,
+    Episode,
+    EpisodeState,
+    LetterKind,
+    PathwayEvent,
+    Team,
+)
+from pathway.rules import rule
+from referrals.models import RED_FLAGS, Referral
+
+from .models import RedFlagClearance, RedirectTarget, TriageDecision, TriageOutcome
+from .selectors import can_triage, episode_limit_on, is_spa_lead, uncleared_red_flags, waiting_referrals
+
+logger = logging.getLogger(__name__)
+
+CLOSING = {TriageOutcome.REJECT: EpisodeState.REJECTED, TriageOutcome.REDIRECT: EpisodeState.REDIRECTED}
+
+
+@transaction.atomic
+def triage_claim_next(*, user) -> Referral | None:
+    """Claim the next unclaimed referral in queue order for ``user``; None when none is left.
+
+    A user who already holds a claim gets that one back. Rows are taken with
+    ``select_for_update(skip_locked=True)``, so concurrent callers never get the same referral.
+    """
+    held = waiting_referrals().filter(claimed_by=user).first()
+    if held is not None:
+        return held
+    referral = (
+        waiting_referrals().filter(claimed_by__isnull=True).select_for_update(skip_locked=True, of=("self",)).first()
+    )
+    if referral is None:
+        return None
+    referral.claimed_by, referral.claimed_at = user, timezone.now()
+    referral.save(update_fields=["claimed_by", "claimed_at"])
+    core.event_record(episode=referral.episode, kind=PathwayEvent.Kind.NOTE, actor=user, reason="Claimed for triage")
+    logger.info("referral %s claimed by user %s", referral.pk, user.pk)
+    return referral
+
+
+def _lock_waiting(referral_id: int) -> Referral:
+    referral = Referral.objects.select_for_update().select_related("episode").get(pk=referral_id)
+    if referral.episode.state != EpisodeState.TRIAGE:
+        raise TransitionNotAllowed("This referral is no longer waiting for triage.", code="not_in_triage")
+    return referral
+
+
+@transaction.atomic
+def triage_claim(*, referral: Referral, user) -> Referral:
+    """Claim one referral from the queue; refused when someone else holds it."""
+    locked = _lock_waiting(referral.pk)
+    if locked.claimed_by_id and locked.claimed_by_id != user.pk:
+        raise DomainError("Someone else is already triaging this referral.", code="claimed")
+    if locked.claimed_by_id != user.pk:
+        locked.claimed_by, locked.claimed_at = user, timezone.now()
+        locked.save(update_fields=["claimed_by", "claimed_at"])
+        core.event_record(episode=locked.episode, kind=PathwayEvent.Kind.NOTE, actor=user, reason="Claimed for triage")
+    return locked
+
+
+@transaction.atomic
+def triage_release(*, referral: Referral, actor, is_lead: bool = False) -> Referral:
+    """Put a claimed referral back in the queue: its holder may, and so may the SPA lead."""
+    locked = _lock_waiting(referral.pk)
+    if locked.claimed_by_id is None:
+        return locked
+    if locked.claimed_by_id != actor.pk and not is_lead:
+        raise DomainError("Only the person triaging it or the SPA lead can release this referral.", code="claimed")
+    locked.claimed_by, locked.claimed_at = None, None
+    locked.save(update_fields=["claimed_by", "claimed_at"])
+    core.event_record(episode=locked.episode, kind=PathwayEvent.Kind.NOTE, actor=actor, reason="Released to the queue")
+    return locked
+
+
+@transaction.atomic
+def triage_reassign(*, referral: Referral, to_user, actor) -> Referral:
+    """The SPA lead hands a waiting referral to another triager."""
+    if not can_triage(to_user):
+        raise InvalidInput({"user": ["Choose a member of the SPA triage team."]})
+    locked = _lock_waiting(referral.pk)
+    locked.claimed_by, locked.claimed_at = to_user, timezone.now()
+    locked.save(update_fields=["claimed_by", "claimed_at"])
+    core.event_record(
+        episode=locked.episode,
+        kind=PathwayEvent.Kind.NOTE,
+        actor=actor,
+        reason="Reassigned for triage",
+        data={"to_user": to_user.pk},
+    )
+    return locked
+
+
+@transaction.atomic
+def red_flag_clear(*, referral: Referral, flag: str, reason: str, actor) -> RedFlagClearance:
+    """A clinician or service lead clears one red flag, with a reason, so acceptance can proceed."""
+    errors: dict[str, list[str]] = {}
+    if flag not in referral.red_flags:
+        errors["flag"] = ["This referral does not carry that red flag."]
+    if not (reason or "").strip():
+        errors["reason"] = ["Enter why the red flag can be cleared."]
+    if errors:
+        raise InvalidInput(errors)
+    if referral.red_flag_clearances.filter(flag=flag).exists():
+        raise DomainError("This red flag has already been cleared.", code="already_cleared")
+    clearance = RedFlagClearance.objects.create(referral=referral, flag=flag, reason=reason.strip(), cleared_by=actor)
+    core.event_record(
+        episode=referral.episode,
+        kind=PathwayEvent.Kind.CLINICAL,
+        actor=actor,
+        reason=f"Red flag cleared: {RED_FLAGS.get(flag, flag)}. {reason.strip()}",
+        data={"red_flag": flag},
+    )
+    return clearance
+
+
+def _validate_decision(outcome: str, tier: int | None, reason: str, redirect_to: str, team) -> None:
+    errors: dict[str, list[str]] = {}
+    if outcome not in TriageOutcome.values:
+        errors["outcome"] = [f"Outcome must be one of: {', '.join(TriageOutcome.values)}."]
+    if outcome == TriageOutcome.ACCEPT and tier not in (1, 2, 3):
+        errors["tier"] = ["Choose tier 1, 2 or 3 to accept the referral."]
+    if outcome in (TriageOutcome.REJECT, TriageOutcome.REDIRECT, TriageOutcome.REQUEST_INFO) and not reason.strip():
+        messages = {
+            TriageOutcome.REJECT: "Enter the reason for returning the referral to the GP.",
+            TriageOutcome.REDIRECT: "Enter the reason for redirecting the referral.",
+            TriageOutcome.REQUEST_INFO: "Enter what information the referrer needs to send.",
+        }
+        errors["reason"] = [messages[outcome]]
+    if outcome == TriageOutcome.REDIRECT and redirect_to not in RedirectTarget.values:
+        errors["redirect_to"] = [f"Choose where to redirect: {', '.join(RedirectTarget.values)}."]
+    if team is not None and not isinstance(team, Team):
+        errors["team"] = ["Choose a team."]
+    if errors:
+        raise InvalidInput(errors)
+
+
+@transaction.atomic
+def triage_decide(
+    *,
+    episode: Episode | int,
+    outcome: str,
+    actor,
+    tier: int | None = None,
+    reason: str = "",
+    redirect_to: str = "",
+    team: Team | None = None,
+    decided_on: date | None = None,
+    expected_version: int | None = None,
+) -> TriageDecision:
+    """Record the triage outcome and everything that follows from it, in one transaction.
+
+    accept: state accepted, tier, admission date, 9-month limit (and tier-3 MDT review) deadlines.
+    reject / redirect: RTT clock stopped as a decision not to treat, episode closed, letter to the GP.
+    request_info: state info_requested, letter to the referrer.
+    The triage deadline is met on the decision date in every case (a late one keeps its breach).
+    """
+    reason, redirect_to = (reason or "").strip(), redirect_to or ""
+    _validate_decision(outcome, tier, reason, redirect_to, team)
+    decided_on = decided_on or core.today_london()
+    episode_id = episode if isinstance(episode, int) else episode.pk
+    locked = core.episode_lock(episode_id, expected_version=expected_version)
+    if locked.state != EpisodeState.TRIAGE:
+        raise TransitionNotAllowed(
+            f"This episode is in '{locked.state}', so it cannot be triaged.", code="transition_not_allowed"
+        )
+    referral = Referral.objects.select_for_update().get(episode=locked)
+    if decided_on < referral.received_on:
+        raise InvalidInput({"decided_on": ["The decision cannot be dated before the referral was received."]})
+
+    if referral.claimed_by_id and actor is not None and referral.claimed_by_id != actor.pk and not is_spa_lead(actor):
+        raise DomainError("Someone else is triaging this referral: ask the SPA lead to reassign it.", code="claimed")
+    if outcome == TriageOutcome.ACCEPT:
+        open_flags = uncleared_red_flags(referral)
+        if open_flags:
+            labels = ", ".join(RED_FLAGS.get(f, f) for f in open_flags)
+            raise DomainError(
+                f"Red flags must be cleared by a clinician before acceptance: {labels}.", code="red_flags"
+            )
+    decision = TriageDecision.objects.create(
+        episode=locked,
+        referral=referral,
+        outcome=outcome,
+        tier=tier if outcome == TriageOutcome.ACCEPT else None,
+        reason=reason,
+        redirect_to=redirect_to if outcome == TriageOutcome.REDIRECT else "",
+        decided_on=decided_on,
+        decided_by=actor,
+    )
+    core.deadline_meet(kind=DeadlineKind.TRIAGE, episode=locked, on=decided_on, subject=None)
+    referral.claimed_by, referral.claimed_at = None, None
+    referral.save(update_fields=["claimed_by", "claimed_at"])
+
+    if outcome == TriageOutcome.ACCEPT:
+        _accept(locked, tier=tier, team=team, admitted_on=decided_on, actor=actor, reason=reason)
+    elif outcome in CLOSING:
+        core.rtt_clock_stop(
+            episode=locked,
+            on=decided_on,
+            status_code=rtt.STATUS_DECISION_NOT_TO_TREAT,
+            reason=f"Decision not to treat at triage ({outcome})",
+            actor=actor,
+        )
+        core.episode_transition(episode=locked.pk, to=CLOSING[outcome], actor=actor, reason=reason)
+        core.letter_create(
+            kind=LetterKind.TRIAGE_OUTCOME,
+            episode=locked,
+            actor=actor,
+            content={"outcome": outcome, "reason": reason, "redirect_to": decision.redirect_to or None},
+            started_on=decided_on,
+        )
+    else:
+        core.episode_transition(episode=locked.pk, to=EpisodeState.INFO_REQUESTED, actor=actor, reason=reason)
+        core.letter_create(
+            kind=LetterKind.INFO_REQUEST,
+            episode=locked,
+            actor=actor,
+            content={"outcome": outcome, "reason": reason, "redirect_to": None},
+            started_on=decided_on,
+        )
+    logger.info("episode %s triaged: %s", locked.pk, outcome)
+    return decision
+
+
+def _accept(episode: Episode, *, tier: int, team: Team | None, admitted_on: date, actor, reason: str) -> None:
+    core.episode_transition(episode=episode.pk, to=EpisodeState.ACCEPTED, actor=actor, reason=reason or "Accepted")
+    locked = core.episode_lock(episode.pk)
+    locked.tier, locked.admitted_on = tier, admitted_on
+    locked.episode_limit_on = episode_limit_on(admitted_on)
+    fields = ["tier", "admitted_on", "episode_limit_on"]
+    if team is not None:
+        locked.team = team
+        fields.append("team")
+    core.episode_bump(locked, *fields)
+    core.event_record(
+        episode=locked,
+        kind=PathwayEvent.Kind.TIER,
+        actor=actor,
+        reason=f"Accepted to tier {tier}",
+        data={"tier": tier, "admitted_on": admitted_on.isoformat()},
+    )
+    core.deadline_create(
+        kind=DeadlineKind.EPISODE_LIMIT, episode=locked, started_on=admitted_on, due_on=locked.episode_limit_on
+    )
+    if tier == 3:
+        core.deadline_create(
+            kind=DeadlineKind.MDT_REVIEW,
+            episode=locked,
+            started_on=admitted_on,
+            due_on=admitted_on + timedelta(weeks=rule("mdt_review_weeks")),
+        )
+
+
+@transaction.atomic
+def triage_info_received(*, episode: Episode | int, actor, note: str = "", received_on: date | None = None) -> Referral:
+    """The referrer sent what was asked for: back to the triage queue with a new 2-working-day deadline."""
+    received_on = received_on or core.today_london()
+    episode_id = episode if isinstance(episode, int) else episode.pk
+    locked = core.episode_lock(episode_id)
+    if locked.state != EpisodeState.INFO_REQUESTED:
+        raise TransitionNotAllowed("No information was requested for this episode.", code="transition_not_allowed")
+    core.episode_transition(
+        episode=locked.pk, to=EpisodeState.TRIAGE, actor=actor, reason=note.strip() or "Information received"
+    )
+    referral = Referral.objects.select_for_update().get(episode_id=locked.pk)
+    referral.triage_due_on = add_working_days(received_on, rule("triage_working_days"))
+    referral.save(update_fields=["triage_due_on"])
+    core.deadline_create(
+        kind=DeadlineKind.TRIAGE,
+        episode=locked,
+        started_on=received_on,
+        due_on=referral.triage_due_on,
+        note="After information received",
+    )
+    return referral
+
+
+def triage_breach_escalate(deadline: Deadline) -> None:
+    """Breach handler: record the escalation to the SPA lead on the episode's timeline."""
+    if deadline.episode_id is None:
+        return
+    core.event_record(
+        episode=deadline.episode,
+        kind=PathwayEvent.Kind.NOTE,
+        reason="Triage not done in time: escalated to the SPA lead",
+        data={"deadline": deadline.pk, "escalated_to": "spa_lead"},
+    )
+    logger.warning("triage deadline %s of episode %s breached: escalated", deadline.pk, deadline.episode_id)
+
+
+@transaction.atomic
+def referral_withdraw(*, episode: Episode | int, actor, reason: str, on: date | None = None) -> Episode:
+    """The patient declines before being seen: discharge from triage (or information requested),
+    stopping the RTT clock as patient-declined."""
+    if not (reason or "").strip():
+        raise InvalidInput({"reason": ["Enter why the referral is being withdrawn."]})
+    on = on or core.today_london()
+    episode_id = episode if isinstance(episode, int) else episode.pk
+    locked = core.episode_lock(episode_id)
+    if locked.state not in (EpisodeState.TRIAGE, EpisodeState.INFO_REQUESTED):
+        raise TransitionNotAllowed(
+            "Only a referral waiting for triage can be withdrawn.", code="transition_not_allowed"
+        )
+    core.rtt_clock_stop(
+        episode=locked,
+        on=on,
+        status_code=rtt.STATUS_PATIENT_DECLINED,
+        reason="Patient declined before triage",
+        actor=actor,
+    )
+    core.deadline_meet(kind=DeadlineKind.TRIAGE, episode=locked, on=on, subject=None)
+    core.episode_transition(episode=locked.pk, to=EpisodeState.DISCHARGED, actor=actor, reason=reason.strip())
+    locked = core.episode_lock(episode_id)
+    locked.discharged_on, locked.discharge_reason = on, DischargeReason.DECLINED
+    locked.closed_reason = reason.strip()
+    core.episode_bump(locked, "discharged_on", "discharge_reason", "closed_reason")
+    Referral.objects.filter(episode_id=episode_id).update(claimed_by=None, claimed_at=None)
+    return locked

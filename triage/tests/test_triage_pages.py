@@ -1,0 +1,180 @@
+from datetime import date
+
+import pytest
+import time_machine
+
+from pathway import services as core
+from pathway.models import Letter
+from pathway.tests import factories as f
+from referrals.models import Referral
+from referrals.tests.factories import make_referral
+from triage.models import RedFlagClearance
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel("2026-11-04 10:00 +00:00", tick=False):
+        yield
+
+
+def test_queue_page_has_columns_htmx_polling_and_a_refresh_link(client, spa_user, django_assert_max_num_queries):
+    practice = f.PracticeFactory()
+    for n in range(4):
+        make_referral(practice=practice, received_on=date(2026, 10, 28), red_flags=["fracture"] if n else [])
+    client.force_login(spa_user)
+    with django_assert_max_num_queries(14):
+        page = client.get("/triage/").content.decode()
+    for column in (
+        "Patient",
+        "Received",
+        "Urgency",
+        "Triage due",
+        "Working days left",
+        "Breached",
+        "Red flags",
+        "Claimed by",
+    ):
+        assert f">{column}</th>" in page
+    assert 'hx-get="/triage/queue/table/"' in page and 'hx-trigger="every 30s"' in page
+    assert "Refresh the queue now" in page and "Next referral" in page
+    assert "Suspected fracture" in page and "Breached" in page
+    partial = client.get("/triage/queue/table/").content.decode()
+    assert "<html" not in partial and "Referrals waiting for triage (4)" in partial
+
+
+def test_empty_queue_says_so(client, spa_user):
+    client.force_login(spa_user)
+    assert "No referrals are waiting for triage" in client.get("/triage/").content.decode()
+
+
+def test_next_referral_button_claims_and_opens_the_triage_page(client, spa_user):
+    referral = make_referral(received_on=date(2026, 11, 2), urgency="palliative")
+    client.force_login(spa_user)
+    response = client.post("/triage/next/")
+    assert response.status_code == 302 and response.url == f"/triage/episodes/{referral.episode_id}/"
+    assert Referral.objects.get().claimed_by == spa_user
+    page = client.get(response.url).content.decode()
+    assert "Acceptance criteria" in page and "Aged 18 or over" in page and "more than 3 months" in page
+    client.post(f"/triage/referrals/{referral.pk}/release/")
+    assert Referral.objects.get().claimed_by is None
+
+
+def test_next_on_empty_queue_says_so(client, spa_user):
+    client.force_login(spa_user)
+    response = client.post("/triage/next/", follow=True)
+    assert "no unclaimed referrals" in response.content.decode()
+
+
+def test_lead_reassigns_from_the_queue_page(client, service_lead):
+    referral = make_referral(received_on=date(2026, 11, 2))
+    other = f.UserFactory(role="spa_triage")
+    client.force_login(service_lead)
+    assert "Reassign" in client.get("/triage/").content.decode()
+    client.post(f"/triage/referrals/{referral.pk}/reassign/", {"user": other.pk})
+    assert Referral.objects.get().claimed_by == other
+
+
+def test_triager_cannot_reassign(client, spa_user):
+    referral = make_referral(received_on=date(2026, 11, 2))
+    client.force_login(spa_user)
+    assert client.post(f"/triage/referrals/{referral.pk}/reassign/", {"user": spa_user.pk}).status_code == 404
+
+
+def test_outcome_form_accepts_to_a_tier(client, spa_user, team):
+    episode = make_referral(received_on=date(2026, 11, 2)).episode
+    client.force_login(spa_user)
+    response = client.post(
+        f"/triage/episodes/{episode.pk}/", {"outcome": "accept", "tier": "3", "team": team.pk, "version": 1}
+    )
+    assert response.status_code == 302
+    episode.refresh_from_db()
+    assert (episode.state, episode.tier, episode.admitted_on, episode.team) == ("accepted", 3, date(2026, 11, 4), team)
+
+
+def test_outcome_form_errors_are_shown(client, spa_user):
+    episode = make_referral(received_on=date(2026, 11, 2)).episode
+    client.force_login(spa_user)
+    url = f"/triage/episodes/{episode.pk}/"
+    missing_tier = client.post(url, {"outcome": "accept", "version": 1})
+    assert missing_tier.status_code == 400 and "Choose tier 1, 2 or 3" in missing_tier.content.decode()
+    no_reason = client.post(url, {"outcome": "reject", "version": 1})
+    assert "reason for returning" in no_reason.content.decode()
+    stale = client.post(url, {"outcome": "reject", "reason": "x", "version": 9})
+    assert "changed by someone else" in stale.content.decode()
+
+
+def test_outcome_form_rejects_with_letter_and_redirects(client, spa_user):
+    first = make_referral(received_on=date(2026, 11, 2)).episode
+    second = make_referral(received_on=date(2026, 11, 2)).episode
+    client.force_login(spa_user)
+    client.post(f"/triage/episodes/{first.pk}/", {"outcome": "reject", "reason": "Acute pain", "version": 1})
+    client.post(
+        f"/triage/episodes/{second.pk}/",
+        {"outcome": "redirect", "reason": "Palliative", "redirect_to": "palliative", "version": 1},
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.state, second.state) == ("rejected", "redirected")
+    assert Letter.objects.filter(kind="triage_outcome").count() == 2
+
+
+def test_red_flag_blocks_form_acceptance_until_cleared_on_the_page(client, spa_user, service_lead):
+    referral = make_referral(received_on=date(2026, 11, 2), red_flags=["cauda_equina"])
+    episode = referral.episode
+    client.force_login(spa_user)
+    blocked = client.post(f"/triage/episodes/{episode.pk}/", {"outcome": "accept", "tier": "2", "version": 1})
+    assert blocked.status_code == 400 and "Red flags must be cleared" in blocked.content.decode()
+    assert (
+        client.post(
+            f"/triage/episodes/{episode.pk}/red-flags/clear/", {"flag": "cauda_equina", "reason": "x"}
+        ).status_code
+        == 404
+    )
+    client.force_login(service_lead)
+    page = client.get(f"/triage/episodes/{episode.pk}/").content.decode()
+    assert "Clear this red flag" in page
+    empty = client.post(f"/triage/episodes/{episode.pk}/red-flags/clear/", {"flag": "cauda_equina", "reason": ""})
+    assert empty.status_code == 400 and not RedFlagClearance.objects.exists()
+    client.post(f"/triage/episodes/{episode.pk}/red-flags/clear/", {"flag": "cauda_equina", "reason": "MRI clear"})
+    assert RedFlagClearance.objects.get().reason == "MRI clear"
+    client.force_login(spa_user)
+    assert "MRI clear" in client.get(f"/triage/episodes/{episode.pk}/").content.decode()
+    ok = client.post(f"/triage/episodes/{episode.pk}/", {"outcome": "accept", "tier": "2", "version": 1})
+    assert ok.status_code == 302
+
+
+def test_info_requested_then_received_on_the_page(client, spa_user):
+    episode = make_referral(received_on=date(2026, 11, 2)).episode
+    client.force_login(spa_user)
+    client.post(f"/triage/episodes/{episode.pk}/", {"outcome": "request_info", "reason": "Send x-ray", "version": 1})
+    episode.refresh_from_db()
+    assert episode.state == "info_requested"
+    assert "Information received" in client.get(f"/triage/episodes/{episode.pk}/").content.decode()
+    client.post(f"/triage/episodes/{episode.pk}/info-received/", {"note": "X-ray report"})
+    episode.refresh_from_db()
+    assert episode.state == "triage"
+
+
+def test_gp_and_clinician_cannot_open_triage_pages(client, gp_user, clinician):
+    episode = make_referral(practice=gp_user.profile.practice, received_on=date(2026, 11, 2)).episode
+    for user in (gp_user, clinician):
+        client.force_login(user)
+        assert client.get("/triage/").status_code == 404
+        assert client.get(f"/triage/episodes/{episode.pk}/").status_code == 404
+
+
+def test_breaches_page_lists_waiting_breaches_first(client, service_lead):
+    late_done = make_referral(received_on=date(2026, 10, 26)).episode
+    waiting = make_referral(received_on=date(2026, 10, 28)).episode
+    make_referral(received_on=date(2026, 11, 3))
+    core.deadline_sweep(today=date(2026, 11, 4))
+    from triage import services
+
+    services.triage_decide(episode=late_done, outcome="accept", tier=1, actor=service_lead)
+    client.force_login(service_lead)
+    page = client.get("/triage/breaches/").content.decode()
+    assert "Breached triage deadlines (2)" in page
+    assert page.index(f"/triage/episodes/{waiting.pk}/") < page.index(f"/triage/episodes/{late_done.pk}/")
+    assert "Still waiting" in page and "Triaged late on 4 Nov 2026" in page

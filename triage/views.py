@@ -1,0 +1,217 @@
+"""SPA triage pages: the work queue (with an htmx partial), claims, the triage page, breaches."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from pathway import services as core
+from pathway.access import access_episode
+from pathway.errors import DomainError
+from pathway.rules import rule
+from pathway.selectors import episode_timeline, rtt_summary
+from referrals.selectors import referral_for
+from referrals.views import apply_errors
+
+from . import services
+from .forms import InfoReceivedForm, ReassignForm, RedFlagClearForm, TriageOutcomeForm
+from .selectors import (
+    acceptance_criteria,
+    can_clear_red_flags,
+    can_triage,
+    is_spa_lead,
+    queue_rows,
+    red_flag_rows,
+    triage_breaches,
+    triage_queue,
+    working_days_left,
+)
+
+QUEUE_PAGE_SIZE = 25
+
+
+def _require_triager(user) -> None:
+    if not can_triage(user):
+        raise Http404("No such page.")
+
+
+def _queue_context(request) -> dict:
+    page = Paginator(triage_queue(request.user), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = core.today_london()
+    return {
+        "page": page,
+        "rows": queue_rows(page.object_list, today),
+        "today": today,
+        "is_lead": is_spa_lead(request.user),
+        "reassign_form": ReassignForm() if is_spa_lead(request.user) else None,
+    }
+
+
+@login_required
+def queue(request):
+    _require_triager(request.user)
+    return render(request, "triage/queue.html", _queue_context(request))
+
+
+@login_required
+def queue_partial(request):
+    """The queue table alone, polled by htmx so the queue updates without a full reload."""
+    _require_triager(request.user)
+    return render(request, "triage/_queue_table.html", _queue_context(request))
+
+
+@login_required
+@require_POST
+def claim_next(request):
+    _require_triager(request.user)
+    referral = services.triage_claim_next(user=request.user)
+    if referral is None:
+        messages.info(request, "There are no unclaimed referrals waiting for triage.")
+        return redirect("triage-queue")
+    return redirect("triage-episode", pk=referral.episode_id)
+
+
+@login_required
+@require_POST
+def claim(request, pk):
+    _require_triager(request.user)
+    referral = referral_for(request.user, pk)
+    try:
+        services.triage_claim(referral=referral, user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return redirect("triage-queue")
+    return redirect("triage-episode", pk=referral.episode_id)
+
+
+@login_required
+@require_POST
+def release(request, pk):
+    _require_triager(request.user)
+    referral = referral_for(request.user, pk)
+    try:
+        services.triage_release(referral=referral, actor=request.user, is_lead=is_spa_lead(request.user))
+        messages.success(request, "The referral is back in the queue.")
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect("triage-queue")
+
+
+@login_required
+@require_POST
+def reassign(request, pk):
+    if not is_spa_lead(request.user):
+        raise Http404("No such page.")
+    referral = referral_for(request.user, pk)
+    form = ReassignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.triage_reassign(referral=referral, to_user=form.cleaned_data["user"], actor=request.user)
+            messages.success(request, "The referral has been reassigned.")
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+    else:
+        messages.error(request, "Choose who to reassign the referral to.")
+    return redirect("triage-queue")
+
+
+def _episode_context(request, episode, *, outcome_form=None, flag_form=None, info_form=None) -> dict:
+    referral = referral_for(request.user, episode.referral.pk)
+    return {
+        "episode": episode,
+        "referral": referral,
+        "rtt": rtt_summary(episode),
+        "criteria": acceptance_criteria(referral),
+        "flags": red_flag_rows(referral),
+        "can_clear": can_clear_red_flags(request.user),
+        "days_left": working_days_left(referral.triage_due_on, core.today_london()),
+        "outcome_form": outcome_form or TriageOutcomeForm(initial={"version": episode.version}),
+        "flag_form": flag_form,
+        "info_form": info_form or InfoReceivedForm(),
+        "events": episode_timeline(episode),
+        "decisions": episode.triage_decisions.select_related("decided_by"),
+        "min_pain_months": rule("min_pain_duration_months"),
+    }
+
+
+@login_required
+def episode_triage(request, pk):
+    """The triage page: the referral beside the acceptance criteria, red flags, and the outcome form."""
+    _require_triager(request.user)
+    episode = access_episode(request.user, pk)
+    if not hasattr(episode, "referral"):
+        raise Http404("No referral for this episode.")
+    form = None
+    if request.method == "POST":
+        form = TriageOutcomeForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                decision = services.triage_decide(
+                    episode=episode,
+                    outcome=data["outcome"],
+                    tier=data["tier"],
+                    team=data["team"],
+                    reason=data["reason"],
+                    redirect_to=data["redirect_to"],
+                    actor=request.user,
+                    expected_version=data["version"],
+                )
+            except DomainError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"Triage recorded: {decision.get_outcome_display()}.")
+                return redirect("triage-queue")
+    core.record_view(user=request.user, episode=episode, path=request.path)
+    context = _episode_context(request, episode, outcome_form=form)
+    return render(request, "triage/episode.html", context, status=400 if form is not None and form.errors else 200)
+
+
+@login_required
+@require_POST
+def clear_red_flag(request, pk):
+    episode = access_episode(request.user, pk)
+    if not can_clear_red_flags(request.user):
+        raise Http404("No such page.")
+    form = RedFlagClearForm(request.POST)
+    if form.is_valid():
+        try:
+            services.red_flag_clear(
+                referral=episode.referral,
+                flag=form.cleaned_data["flag"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Red flag cleared.")
+            return redirect("triage-episode", pk=episode.pk)
+    _require_triager(request.user)
+    context = _episode_context(request, episode, flag_form=form)
+    return render(request, "triage/episode.html", context, status=400)
+
+
+@login_required
+@require_POST
+def info_received(request, pk):
+    _require_triager(request.user)
+    episode = access_episode(request.user, pk)
+    form = InfoReceivedForm(request.POST)
+    form.is_valid()
+    try:
+        services.triage_info_received(episode=episode, actor=request.user, note=form.cleaned_data.get("note", ""))
+        messages.success(request, "Information received: the referral is back in the triage queue.")
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect("triage-episode", pk=episode.pk)
+
+
+@login_required
+def breaches(request):
+    """Referrals not triaged within the working-day limit, for the SPA lead."""
+    _require_triager(request.user)
+    page = Paginator(triage_breaches(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "triage/breaches.html", {"page": page, "today": core.today_london()})
