@@ -1,0 +1,510 @@
+"""API of clinical care (DRF), mounted under /api/v1/: the same services as the forms."""
+
+from django.http import Http404
+from django.urls import path
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from pathway import services as core
+from pathway.access import access_episode, has_role
+from pathway.api import require_clinical
+from pathway.api_schema import CONFLICT, FORBIDDEN, NO_CONTENT, NOT_FOUND, VALIDATION_ERROR
+from pathway.errors import InvalidInput
+from pathway.models import DischargeReason, EpisodeState, Role
+
+from . import services
+from .models import Appointment, Extension, GroupSession, MedicationLine, TreatmentStart
+
+
+class VersionField(serializers.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(required=False, min_value=1, **kwargs)
+
+
+class AppointmentInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Appointment.Kind.choices)
+    date = serializers.DateField()
+    time = serializers.TimeField(required=False, allow_null=True)
+    mode = serializers.ChoiceField(choices=Appointment.Mode.choices, required=False, default="face_to_face")
+    group_session = serializers.IntegerField(required=False, allow_null=True)
+    version = VersionField()
+
+
+class AppointmentOutput(serializers.ModelSerializer):
+    episode_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Appointment
+        fields = ["id", "episode_id", "kind", "date", "time", "mode", "outcome", "dna_decision", "group_session"]
+
+
+class OutcomeInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Appointment.Outcome.choices)
+    version = VersionField()
+
+
+class DnaDecisionInput(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Appointment.DnaDecision.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    version = VersionField()
+
+
+class AssessmentInput(serializers.Serializer):
+    assessed_on = serializers.DateField()
+    biological = serializers.CharField(required=False, allow_blank=True, default="")
+    psychological = serializers.CharField(required=False, allow_blank=True, default="")
+    social = serializers.CharField(required=False, allow_blank=True, default="")
+    goals = serializers.CharField(required=False, allow_blank=True, default="")
+    suicide_risk = serializers.BooleanField(required=False, default=False)
+    alcohol_misuse = serializers.BooleanField(required=False, default=False)
+    drug_misuse = serializers.BooleanField(required=False, default=False)
+    risk_notes = serializers.CharField(required=False, allow_blank=True, default="")
+    version = VersionField()
+
+
+class GoalInput(serializers.Serializer):
+    goal = serializers.CharField()
+    review_on = serializers.DateField(required=False, allow_null=True)
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "description": "The goal as plain text"},
+            {
+                "type": "object",
+                "properties": {
+                    "goal": {"type": "string"},
+                    "review_on": {"type": "string", "format": "date", "nullable": True},
+                },
+                "required": ["goal"],
+            },
+        ]
+    }
+)
+class GoalField(serializers.Field):
+    """A goal as plain text, or as {"goal", "review_on"} when it has a review date."""
+
+    def to_internal_value(self, data):
+        goal = GoalInput(data={"goal": data} if isinstance(data, str) else data)
+        goal.is_valid(raise_exception=True)
+        return goal.validated_data
+
+    def to_representation(self, value):
+        return value
+
+
+class CarePlanInput(serializers.Serializer):
+    goals = serializers.ListField(child=GoalField(), required=False, default=list)
+    education = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    therapies = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    clinical = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    interventions = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    flare_up_plan = serializers.CharField(required=False, allow_blank=True, default="")
+    emergency_plan = serializers.CharField(required=False, allow_blank=True, default="")
+    shared_with_patient = serializers.BooleanField(required=False, default=False)
+    shared_with_gp = serializers.BooleanField(required=False, default=False)
+    version = VersionField()
+
+
+class TreatmentStartedInput(serializers.Serializer):
+    date = serializers.DateField()
+    kind = serializers.ChoiceField(choices=TreatmentStart.Kind.choices)
+    version = VersionField()
+
+
+class MedicationInput(serializers.Serializer):
+    drug = serializers.CharField()
+    route = serializers.CharField(required=False, default="oral")
+    dose_mg = serializers.DecimalField(max_digits=8, decimal_places=2, required=False, allow_null=True)
+    doses_per_day = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+    patch_mcg_per_hour = serializers.DecimalField(max_digits=7, decimal_places=2, required=False, allow_null=True)
+    ome_mg_per_day = serializers.DecimalField(
+        max_digits=8, decimal_places=2, required=False, allow_null=True, help_text="Clinician-entered OME (methadone)"
+    )
+    started_on = serializers.DateField(required=False, allow_null=True)
+    version = VersionField()
+
+
+class DischargeInput(serializers.Serializer):
+    date = serializers.DateField()
+    reason = serializers.ChoiceField(
+        choices=DischargeReason.choices, error_messages={"required": "Choose the reason for discharge."}
+    )
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    medication_changes = serializers.CharField(required=False, allow_blank=True, default="")
+    adverse_reactions = serializers.CharField(required=False, allow_blank=True, default="")
+    gp_actions = serializers.CharField(required=False, allow_blank=True, default="")
+    treatment_exhausted = serializers.BooleanField(required=False, default=False)
+    onward_referral = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
+    version = VersionField()
+
+
+class ExtensionInput(serializers.Serializer):
+    rationale = serializers.CharField()
+    until = serializers.DateField()
+    version = VersionField()
+
+
+class MdtReviewInput(serializers.Serializer):
+    reviewed_on = serializers.DateField()
+    decision = serializers.CharField()
+    tier_after = serializers.ChoiceField(choices=[1, 2, 3], required=False, allow_null=True)
+    version = VersionField()
+
+
+# Output shapes of the views that answer with a plain dict: for the OpenAPI schema only.
+
+
+class AppointmentBookedOutput(AppointmentOutput):
+    episode_version = serializers.IntegerField(read_only=True)
+
+    class Meta(AppointmentOutput.Meta):
+        fields = [*AppointmentOutput.Meta.fields, "episode_version"]
+
+
+class AppointmentOutcomeOutput(AppointmentOutput):
+    decision_required = serializers.BooleanField(read_only=True, help_text="True after a DNA: record a decision.")
+
+    class Meta(AppointmentOutput.Meta):
+        fields = [*AppointmentOutput.Meta.fields, "decision_required"]
+
+
+class AssessmentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    assessed_on = serializers.DateField()
+    state = serializers.ChoiceField(choices=EpisodeState.choices)
+
+
+class CarePlanOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="Version of the care plan (1 for the first).")
+    shared_with_patient = serializers.BooleanField()
+
+
+class TreatmentStartedOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    kind = serializers.ChoiceField(choices=TreatmentStart.Kind.choices)
+    state = serializers.ChoiceField(choices=EpisodeState.choices)
+    created = serializers.BooleanField(help_text="False when the first treatment was already recorded.")
+
+
+class MedicationLineOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    drug = serializers.CharField()
+    route = serializers.CharField()
+    ome_mg_per_day = serializers.FloatField()
+    factor_version = serializers.CharField()
+    started_on = serializers.DateField()
+    stopped_on = serializers.DateField(allow_null=True)
+    review_due_on = serializers.DateField()
+
+
+class MedicationAddedOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    ome_mg_per_day = serializers.FloatField()
+    review_due_on = serializers.DateField()
+    factor_version = serializers.CharField()
+    ome_total_mg_per_day = serializers.FloatField(help_text="OME of the episode's current lines together.")
+
+
+class VersionInput(serializers.Serializer):
+    version = VersionField()
+
+
+class DischargeOutput(serializers.Serializer):
+    letter_id = serializers.IntegerField()
+    letter_due_on = serializers.DateField(help_text="3 working days after the discharge date.")
+    discharge_id = serializers.IntegerField()
+
+
+class ExtensionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    until = serializers.DateField()
+    approved = serializers.BooleanField()
+    letter_id = serializers.IntegerField(allow_null=True, help_text="The letter to the GP, once approved.")
+
+
+class MdtReviewOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    tier_before = serializers.IntegerField(allow_null=True)
+    tier_after = serializers.IntegerField(allow_null=True)
+
+
+def _action_responses(ok_status: int, output) -> dict:
+    return {
+        ok_status: output,
+        400: VALIDATION_ERROR,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+        409: CONFLICT,
+    }
+
+
+def _valid(serializer_class, request):
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    values = dict(data.validated_data)
+    return values, values.pop("version", None)
+
+
+def _version_of(request) -> int | None:
+    value = request.data.get("version") if hasattr(request.data, "get") else None
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput({"version": ["The version must be a whole number."]})
+
+
+def _episode_for_reading(request, pk):
+    if not has_role(request.user, Role.CLINICIAN, Role.SERVICE_LEAD, Role.SPA_TRIAGE):
+        raise Http404("No such episode.")
+    episode = access_episode(request.user, pk)
+    core.record_view(user=request.user, episode=episode, via="api", path=request.path)
+    return episode
+
+
+def _episode_for_action(request, pk):
+    episode = access_episode(request.user, pk)
+    require_clinical(request.user)
+    return episode
+
+
+def _object_for_action(request, model, pk):
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        raise Http404("Not found.")
+    access_episode(request.user, obj.episode_id)
+    require_clinical(request.user)
+    return obj
+
+
+class EpisodeAppointments(APIView):
+    @extend_schema(responses={200: AppointmentOutput(many=True), 404: NOT_FOUND})
+    def get(self, request, pk):
+        episode = _episode_for_reading(request, pk)
+        return Response(AppointmentOutput(episode.appointments.all(), many=True).data)
+
+    @extend_schema(request=AppointmentInput, responses=_action_responses(201, AppointmentBookedOutput))
+    def post(self, request, pk):
+        episode = _episode_for_action(request, pk)
+        values, version = _valid(AppointmentInput, request)
+        session = None
+        if values.get("group_session"):
+            session = GroupSession.objects.filter(pk=values["group_session"]).first()
+            if session is None:
+                return Response({"group_session": ["No such group session."]}, status=status.HTTP_400_BAD_REQUEST)
+        appointment = services.appointment_book(
+            episode=episode,
+            kind=values["kind"],
+            date=values["date"],
+            time=values.get("time"),
+            mode=values["mode"],
+            clinician=request.user,
+            group_session=session,
+            actor=request.user,
+            expected_version=version,
+        )
+        return Response(
+            {**AppointmentOutput(appointment).data, "episode_version": episode.version}, status=status.HTTP_201_CREATED
+        )
+
+
+class AppointmentOutcome(APIView):
+    @extend_schema(request=OutcomeInput, responses=_action_responses(200, AppointmentOutcomeOutput))
+    def post(self, request, pk):
+        appointment = _object_for_action(request, Appointment, pk)
+        values, version = _valid(OutcomeInput, request)
+        appointment = services.appointment_record_outcome(
+            appointment=appointment, outcome=values["outcome"], actor=request.user, expected_version=version
+        )
+        body = AppointmentOutput(appointment).data
+        body["decision_required"] = appointment.outcome == Appointment.Outcome.DNA
+        return Response(body)
+
+
+class AppointmentDnaDecision(APIView):
+    @extend_schema(request=DnaDecisionInput, responses=_action_responses(200, AppointmentOutput))
+    def post(self, request, pk):
+        appointment = _object_for_action(request, Appointment, pk)
+        values, version = _valid(DnaDecisionInput, request)
+        appointment = services.appointment_dna_decide(
+            appointment=appointment, actor=request.user, expected_version=version, **values
+        )
+        return Response(AppointmentOutput(appointment).data)
+
+
+class EpisodeAssessments(APIView):
+    @extend_schema(request=AssessmentInput, responses=_action_responses(201, AssessmentOutput))
+    def post(self, request, pk):
+        episode = _episode_for_action(request, pk)
+        values, version = _valid(AssessmentInput, request)
+        assessment = services.assessment_record(
+            episode=episode, clinician=request.user, expected_version=version, **values
+        )
+        return Response(
+            {"id": assessment.pk, "assessed_on": assessment.assessed_on, "state": episode.state},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class EpisodeCarePlan(APIView):
+    @extend_schema(request=CarePlanInput, responses=_action_responses(201, CarePlanOutput))
+    def post(self, request, pk):
+        episode = _episode_for_action(request, pk)
+        values, version = _valid(CarePlanInput, request)
+        values["goals"] = [
+            {"goal": g["goal"], "review_on": g["review_on"].isoformat() if g.get("review_on") else ""}
+            for g in values["goals"]
+        ]
+        plan = services.careplan_save(episode=episode, actor=request.user, expected_version=version, **values)
+        return Response(
+            {"id": plan.pk, "version": plan.version, "shared_with_patient": plan.shared_with_patient},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class EpisodeTreatmentStarted(APIView):
+    @extend_schema(
+        request=TreatmentStartedInput,
+        responses={200: TreatmentStartedOutput, **_action_responses(201, TreatmentStartedOutput)},
+        description="201 when the first definitive treatment is recorded (stops the RTT clock); "
+        "200 when it was already recorded.",
+    )
+    def post(self, request, pk):
+        episode = _episode_for_action(request, pk)
+        values, version = _valid(TreatmentStartedInput, request)
+        started, created = services.treatment_start(
+            episode=episode, actor=request.user, expected_version=version, **values
+        )
+        episode.refresh_from_db()
+        return Response(
+            {"id": started.pk, "date": started.date, "kind": started.kind, "state": episode.state, "created": created},
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class EpisodeMedications(APIView):
+    @extend_schema(responses={200: MedicationLineOutput(many=True), 404: NOT_FOUND})
+    def get(self, request, pk):
+        episode = _episode_for_reading(request, pk)
+        lines = episode.medications.all()
+        return Response(
+            [
+                {
+                    "id": m.pk,
+                    "drug": m.drug,
+                    "route": m.route,
+                    "ome_mg_per_day": float(m.ome_mg_per_day),
+                    "factor_version": m.factor_version,
+                    "started_on": m.started_on,
+                    "stopped_on": m.stopped_on,
+                    "review_due_on": m.review_due_on,
+                }
+                for m in lines
+            ]
+        )
+
+    @extend_schema(request=MedicationInput, responses=_action_responses(201, MedicationAddedOutput))
+    def post(self, request, pk):
+        episode = _episode_for_action(request, pk)
+        values, version = _valid(MedicationInput, request)
+        line = services.medication_add(episode=episode, actor=request.user, expected_version=version, **values)
+        return Response(
+            {
+                "id": line.pk,
+                "ome_mg_per_day": float(line.ome_mg_per_day),
+                "review_due_on": line.review_due_on,
+                "factor_version": line.factor_version,
+                "ome_total_mg_per_day": float(episode.ome_total_mg_per_day),
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class MedicationDetail(APIView):
+    @extend_schema(
+        responses=_action_responses(204, NO_CONTENT),
+        description='Stops the medication line. An optional JSON body `{"version": N}` guards against a stale episode.',
+    )
+    def delete(self, request, pk):
+        line = _object_for_action(request, MedicationLine, pk)
+        services.medication_stop(line=line, actor=request.user, expected_version=_version_of(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EpisodeDischarge(APIView):
+    @extend_schema(request=DischargeInput, responses=_action_responses(201, DischargeOutput))
+    def post(self, request, pk):
+        episode = _episode_for_action(request, pk)
+        values, version = _valid(DischargeInput, request)
+        discharge, letter = services.discharge_record(
+            episode=episode, actor=request.user, expected_version=version, **values
+        )
+        return Response(
+            {"letter_id": letter.pk, "letter_due_on": letter.due_on, "discharge_id": discharge.pk},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class EpisodeExtension(APIView):
+    @extend_schema(request=ExtensionInput, responses=_action_responses(201, ExtensionOutput))
+    def post(self, request, pk):
+        episode = _episode_for_action(request, pk)
+        values, version = _valid(ExtensionInput, request)
+        extension = services.extension_request(episode=episode, actor=request.user, expected_version=version, **values)
+        return Response(_extension_body(extension), status=status.HTTP_201_CREATED)
+
+
+def _extension_body(extension: Extension) -> dict:
+    letter = (
+        extension.episode.letters.filter(kind="extension").order_by("-id").first() if extension.approved_at else None
+    )
+    return {
+        "id": extension.pk,
+        "until": extension.until,
+        "approved": extension.approved_at is not None,
+        "letter_id": letter.pk if letter else None,
+    }
+
+
+class ExtensionApprove(APIView):
+    @extend_schema(request=VersionInput, responses=_action_responses(200, ExtensionOutput))
+    def post(self, request, pk):
+        extension = _object_for_action(request, Extension, pk)
+        services.extension_approve(extension=extension, actor=request.user, expected_version=_version_of(request))
+        extension.refresh_from_db()
+        return Response(_extension_body(extension))
+
+
+class EpisodeMdtReviews(APIView):
+    @extend_schema(request=MdtReviewInput, responses=_action_responses(201, MdtReviewOutput))
+    def post(self, request, pk):
+        episode = _episode_for_action(request, pk)
+        values, version = _valid(MdtReviewInput, request)
+        review = services.mdt_review_record(episode=episode, actor=request.user, expected_version=version, **values)
+        return Response(
+            {"id": review.pk, "tier_before": review.tier_before, "tier_after": review.tier_after},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+urlpatterns = [
+    path("episodes/<int:pk>/appointments/", EpisodeAppointments.as_view(), name="api-episode-appointments"),
+    path("appointments/<int:pk>/outcome/", AppointmentOutcome.as_view(), name="api-appointment-outcome"),
+    path("appointments/<int:pk>/dna-decision/", AppointmentDnaDecision.as_view(), name="api-appointment-dna-decision"),
+    path("episodes/<int:pk>/assessments/", EpisodeAssessments.as_view(), name="api-episode-assessments"),
+    path("episodes/<int:pk>/careplan/", EpisodeCarePlan.as_view(), name="api-episode-careplan"),
+    path("episodes/<int:pk>/treatment-started/", EpisodeTreatmentStarted.as_view(), name="api-episode-treatment"),
+    path("episodes/<int:pk>/medications/", EpisodeMedications.as_view(), name="api-episode-medications"),
+    path("medications/<int:pk>/", MedicationDetail.as_view(), name="api-medication"),
+    path("episodes/<int:pk>/discharge/", EpisodeDischarge.as_view(), name="api-episode-discharge"),
+    path("episodes/<int:pk>/extension/", EpisodeExtension.as_view(), name="api-episode-extension"),
+    path("extensions/<int:pk>/approve/", ExtensionApprove.as_view(), name="api-extension-approve"),
+    path("episodes/<int:pk>/mdt-reviews/", EpisodeMdtReviews.as_view(), name="api-episode-mdt-reviews"),
+]

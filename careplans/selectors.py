@@ -1,0 +1,152 @@
+"""Reads of clinical care for the episode page, work list, MDT list and group registers."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import Count, Q, QuerySet
+
+from pathway.access import episodes_visible_to
+from pathway.calendar import add_months
+from pathway.models import Deadline, DeadlineKind, Episode, Letter, LetterState
+from pathway.rules import rule
+from pathway.selectors import days_left, episode_timeline, rtt_summary
+
+from .models import Appointment, CarePlan, Discharge, Extension, GroupSession, MedicationLine
+from .services import CARE_STATES, limit_status, mdt_due_on
+
+
+def approved_extension_until(episode: Episode) -> date | None:
+    ext = episode.extensions.filter(approved_at__isnull=False).order_by("-until").first()
+    return ext.until if ext else None
+
+
+def latest_care_plan(episode: Episode) -> CarePlan | None:
+    return episode.care_plans.order_by("-version").first()
+
+
+def episode_overview(episode: Episode, today: date) -> dict:
+    """Everything about one episode for its page."""
+    deadlines = [
+        {"deadline": d, "days_left": days_left(d.due_on, today)}
+        for d in episode.deadlines.open().order_by("due_on", "id")
+    ]
+    medications = list(episode.medications.select_related("prescribed_by").order_by("stopped_on", "started_on", "id"))
+    appointments = list(
+        episode.appointments.select_related("clinician", "group_session").order_by("date", "time", "id")
+    )
+    return {
+        "rtt": rtt_summary(episode),
+        "timeline": episode_timeline(episode),
+        "appointments": appointments,
+        "pending_dna": [a for a in appointments if a.outcome == Appointment.Outcome.DNA and not a.dna_decision],
+        "discharge_decided": any(a.dna_decision == Appointment.DnaDecision.DISCHARGE for a in appointments),
+        "assessments": list(episode.assessments.select_related("clinician")),
+        "care_plan": latest_care_plan(episode),
+        "care_plan_versions": episode.care_plans.count(),
+        "treatment_start": episode.treatment_starts.order_by("date", "id").first(),
+        "current_medications": [m for m in medications if m.stopped_on is None],
+        "stopped_medications": [m for m in medications if m.stopped_on is not None],
+        "letters": list(episode.letters.order_by("-created_at", "-id")),
+        "deadlines": deadlines,
+        "limit": limit_status(episode, today, approved_extension_until(episode)),
+        "extensions": list(episode.extensions.select_related("requested_by", "approved_by")),
+        "mdt_reviews": list(episode.mdt_reviews.select_related("recorded_by").order_by("reviewed_on", "id")),
+        "mdt_due_on": mdt_due_on(episode.admitted_on) if episode.tier == 3 and episode.admitted_on else None,
+        "discharge": Discharge.objects.filter(episode=episode).first(),
+        "in_care": episode.state in CARE_STATES,
+        "is_open": episode.is_open,
+    }
+
+
+def episodes_in_care(user) -> QuerySet[Episode]:
+    return episodes_visible_to(user).filter(state__in=CARE_STATES)
+
+
+def mdt_due(user, today: date) -> list[dict]:
+    """Tier-3 episodes in care without an MDT review since acceptance, soonest due first."""
+    episodes = (
+        episodes_in_care(user)
+        .filter(tier=3, admitted_on__isnull=False)
+        .annotate(reviews=Count("mdt_reviews"))
+        .filter(reviews=0)
+        .select_related("patient")
+        .order_by("admitted_on", "id")
+    )
+    return [
+        {"episode": ep, "due_on": mdt_due_on(ep.admitted_on), "days_left": days_left(mdt_due_on(ep.admitted_on), today)}
+        for ep in episodes
+    ]
+
+
+def near_limit(user, today: date) -> list[dict]:
+    """Episodes in care at or past their 7-month warning."""
+    first_warning = min(rule("episode_warning_months"))
+    # add_months clamps month ends, so a few days' margin before the exact check in Python.
+    cutoff = add_months(today, -first_warning) + timedelta(days=3)
+    candidates = (
+        episodes_in_care(user)
+        .filter(admitted_on__isnull=False, admitted_on__lte=cutoff)
+        .select_related("patient")
+        .prefetch_related("extensions")
+        .order_by("admitted_on", "id")
+    )
+    rows = []
+    for ep in candidates:
+        approved = [e.until for e in ep.extensions.all() if e.approved_at]
+        status = limit_status(ep, today, max(approved) if approved else None)
+        if status and status.level:
+            rows.append({"episode": ep, "limit": status})
+    return rows
+
+
+def worklist(user, today: date) -> dict:
+    visible = episodes_visible_to(user)
+    mine = Q(clinician=user) | Q(clinician__isnull=True)
+    horizon = today + timedelta(days=7)
+    return {
+        "appointments_today": Appointment.objects.filter(mine, date=today, episode__in=visible)
+        .select_related("episode", "episode__patient", "group_session")
+        .order_by("time", "id"),
+        "dna_decisions": Appointment.objects.filter(
+            mine, outcome=Appointment.Outcome.DNA, dna_decision="", episode__in=visible
+        )
+        .filter(episode__state__in=CARE_STATES)
+        .select_related("episode", "episode__patient")
+        .order_by("date", "id"),
+        "reviews_due": Deadline.objects.open()
+        .filter(
+            kind__in=[DeadlineKind.MEDICATION_REVIEW, DeadlineKind.MENTAL_HEALTH_REFERRAL],
+            due_on__lte=horizon,
+            episode__in=visible,
+        )
+        .select_related("episode", "episode__patient")
+        .order_by("due_on", "id"),
+        "mdt_due": [row for row in mdt_due(user, today) if row["due_on"] <= horizon],
+        "near_limit": near_limit(user, today),
+        "letters_awaiting_approval": Letter.objects.filter(state=LetterState.DRAFT, episode__in=visible)
+        .select_related("episode", "episode__patient")
+        .order_by("due_on", "id"),
+        "extensions_awaiting_approval": Extension.objects.filter(approved_at__isnull=True, episode__in=visible)
+        .filter(episode__state__in=CARE_STATES)
+        .select_related("episode", "episode__patient")
+        .order_by("requested_at"),
+        "today": today,
+    }
+
+
+def group_sessions() -> QuerySet[GroupSession]:
+    cancelled = [Appointment.Outcome.PATIENT_CANCELLED, Appointment.Outcome.SERVICE_CANCELLED]
+    return GroupSession.objects.annotate(
+        booked=Count("appointments", filter=~Q(appointments__outcome__in=cancelled))
+    ).order_by("-date", "id")
+
+
+def group_register(session: GroupSession) -> QuerySet[Appointment]:
+    return session.appointments.select_related("episode", "episode__patient").order_by(
+        "episode__patient__family_name", "id"
+    )
+
+
+def current_medications(episode: Episode) -> QuerySet[MedicationLine]:
+    return episode.medications.filter(stopped_on__isnull=True)

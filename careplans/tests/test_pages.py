@@ -1,0 +1,380 @@
+"""Clinical care through the browser forms and pages."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from careplans import services
+from careplans.models import Appointment, CarePlan, Extension, GroupSession, MedicationLine
+from careplans.tests.factories import accepted_episode
+from pathway.models import Episode, Letter, RecordAccess, RttPeriod
+from pathway.tests import factories as f
+from pathway.tests.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = "2026-11-23 10:00 +00:00"
+
+
+@pytest.fixture
+def web(client, clinician):
+    client.force_login(clinician)
+    return client
+
+
+@pytest.fixture
+def team_episode(clinician):
+    return accepted_episode(team=clinician.teams.first(), tier=3, admitted_on=date(2026, 10, 1))
+
+
+@time_machine.travel(TODAY)
+def test_episode_page_shows_everything_and_logs_the_view(web, clinician, team_episode, django_assert_max_num_queries):
+    ep = team_episode
+    services.medication_add(episode=ep, drug="oxycodone", route="oral", dose_mg=40, doses_per_day=2, actor=clinician)
+    services.careplan_save(episode=ep, actor=clinician, emergency_plan="Call 111", shared_with_patient=True)
+    services.appointment_book(episode=ep, kind="new", date=date(2026, 11, 20), clinician=clinician)
+    with django_assert_max_num_queries(40):
+        r = web.get(f"/care/episodes/{ep.pk}/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    for text in [
+        "Open deadlines",
+        "Appointments",
+        "Assessment",
+        "Care plan",
+        "Running total: 120.00 mg OME a day",
+        "Shared with the patient",
+        "Outcome scores",
+        "Opioid alert",
+        "Timeline",
+        "MDT review due 29 October 2026",
+        "Medication review",
+    ]:
+        assert text in html, text
+    assert RecordAccess.objects.filter(user=clinician, episode=ep, via="web").exists()
+
+
+@time_machine.travel(TODAY)
+def test_episode_page_is_404_outside_the_team(client, clinician):
+    other = accepted_episode()
+    client.force_login(clinician)
+    assert client.get(f"/care/episodes/{other.pk}/").status_code == 404
+    assert client.post(f"/care/episodes/{other.pk}/discharge/", {}).status_code == 404
+
+
+@time_machine.travel(TODAY)
+def test_book_and_record_dna_through_forms_nullifies_first_clock(web, team_episode):
+    ep = team_episode
+    r = web.post(
+        f"/care/episodes/{ep.pk}/appointments/new/",
+        {"version": ep.version, "kind": "new", "date": "2026-11-20", "mode": "phone"},
+    )
+    assert r.status_code == 302
+    appt = Appointment.objects.get(episode=ep)
+    ep.refresh_from_db()
+    r = web.post(f"/care/appointments/{appt.pk}/outcome/", {"version": ep.version, "outcome": "dna"}, follow=True)
+    assert "Decide what happens next" in r.content.decode()
+    assert "Clinician decision required" in r.content.decode()
+    assert RttPeriod.objects.get(episode=ep).nullified
+    ep.refresh_from_db()
+    r = web.post(f"/care/appointments/{appt.pk}/outcome/", {"version": ep.version, "outcome": "attended"})
+    assert r.status_code == 409 and "already recorded" in r.content.decode()
+    assert Appointment.objects.get(pk=appt.pk).outcome == "dna"
+    r = web.post(f"/care/appointments/{appt.pk}/dna-decision/", {"version": ep.version, "decision": "rebook"})
+    assert r.status_code == 302
+    ep.refresh_from_db()
+    web.post(
+        f"/care/episodes/{ep.pk}/appointments/new/",
+        {"version": ep.version, "kind": "new", "date": "2026-12-01", "mode": "phone"},
+    )
+    running = RttPeriod.objects.get(episode=ep, clock_stop__isnull=True)
+    assert running.clock_start == date(2026, 11, 23)
+
+
+@time_machine.travel(TODAY)
+def test_appointment_before_referral_shows_an_error_summary(web, team_episode):
+    ep = team_episode
+    r = web.post(
+        f"/care/episodes/{ep.pk}/appointments/new/",
+        {"version": ep.version, "kind": "new", "date": "2026-09-01", "mode": "phone"},
+    )
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "There is a problem" in html and "before the referral was received" in html
+    assert not Appointment.objects.exists()
+
+
+@time_machine.travel(TODAY)
+def test_stale_edit_in_a_form_is_refused_with_a_clear_message(web, clinician, team_episode):
+    ep = team_episode
+    loaded = ep.version
+    # Someone else changes the episode after the form was loaded.
+    services.careplan_save(episode=ep, actor=clinician, emergency_plan="first")
+    r = web.post(f"/care/episodes/{ep.pk}/careplan/", {"version": loaded, "emergency_plan": "second"})
+    assert r.status_code == 409
+    assert "changed by someone else" in r.content.decode()
+    assert list(CarePlan.objects.values_list("emergency_plan", flat=True)) == ["first"]
+    r = web.post(f"/care/episodes/{ep.pk}/discharge/", {"version": loaded, "date": "2026-11-23", "reason": "completed"})
+    assert r.status_code == 409
+    assert Episode.objects.get(pk=ep.pk).state == "accepted"
+
+
+@time_machine.travel(TODAY)
+def test_care_plan_form_versions_and_prints(web, team_episode):
+    ep = team_episode
+    r = web.get(f"/care/episodes/{ep.pk}/careplan/")
+    assert r.status_code == 200 and 'name="version"' in r.content.decode()
+    web.post(
+        f"/care/episodes/{ep.pk}/careplan/",
+        {
+            "version": ep.version,
+            "goals": "Walk to the shops | 2027-01-15\nSleep better",
+            "education": "Group PMP",
+            "therapies": "ACT\nExercise",
+            "flare_up_plan": "Pace",
+            "emergency_plan": "Call 111",
+            "shared_with_patient": "on",
+        },
+    )
+    ep.refresh_from_db()
+    web.post(
+        f"/care/episodes/{ep.pk}/careplan/",
+        {"version": ep.version, "goals": "Walk to the park", "emergency_plan": "Call 111"},
+    )
+    plans = list(CarePlan.objects.filter(episode=ep).order_by("version"))
+    assert [p.version for p in plans] == [1, 2]
+    assert plans[0].goals == [
+        {"goal": "Walk to the shops", "review_on": "2027-01-15"},
+        {"goal": "Sleep better", "review_on": ""},
+    ]
+    assert plans[0].therapies == ["ACT", "Exercise"] and plans[0].shared_with_patient
+    r = web.get(f"/care/episodes/{ep.pk}/careplan/print/")
+    assert r.status_code == 200 and "Walk to the park" in r.content.decode() and "Call 111" in r.content.decode()
+
+
+@time_machine.travel(TODAY)
+def test_medication_form_shows_ome_and_unknown_drug_error(web, team_episode):
+    ep = team_episode
+    r = web.post(
+        f"/care/episodes/{ep.pk}/medications/new/",
+        {
+            "version": ep.version,
+            "drug": "fentanyl",
+            "route": "transdermal",
+            "patch_mcg_per_hour": "25",
+            "started_on": "2026-11-23",
+        },
+        follow=True,
+    )
+    assert "OME 62.50 mg a day; review due 04 January 2027" in r.content.decode()
+    ep.refresh_from_db()
+    assert ep.ome_total_mg_per_day == Decimal("62.50")
+    r = web.post(
+        f"/care/episodes/{ep.pk}/medications/new/",
+        {
+            "version": ep.version,
+            "drug": "snake oil",
+            "route": "oral",
+            "dose_mg": "5",
+            "doses_per_day": "2",
+            "started_on": "2026-11-23",
+        },
+    )
+    assert r.status_code == 400 and "is not an opioid in the factor table" in r.content.decode()
+    line = MedicationLine.objects.get()
+    r = web.post(f"/care/medications/{line.pk}/stop/", {"version": ep.version, "stopped_on": "2026-11-23"})
+    assert r.status_code == 302
+    assert Episode.objects.get(pk=ep.pk).ome_total_mg_per_day == 0
+
+
+@time_machine.travel(TODAY)
+def test_discharge_form_closes_episode_and_needs_a_reason(web, team_episode):
+    ep = team_episode
+    r = web.post(f"/care/episodes/{ep.pk}/discharge/", {"version": ep.version, "date": "2026-11-23", "reason": ""})
+    assert r.status_code == 400 and "Choose the reason for discharge." in r.content.decode()
+    r = web.post(
+        f"/care/episodes/{ep.pk}/discharge/",
+        {
+            "version": ep.version,
+            "date": "2026-11-23",
+            "reason": "onward_referral",
+            "onward_referral": "",
+        },
+    )
+    assert r.status_code == 400 and "Say where the patient is referred on to." in r.content.decode()
+    r = web.post(
+        f"/care/episodes/{ep.pk}/discharge/",
+        {
+            "version": ep.version,
+            "date": "2026-11-20",
+            "reason": "completed",
+            "summary": "Done",
+            "gp_actions": "None",
+        },
+        follow=True,
+    )
+    assert "due to the GP by 25 November 2026" in r.content.decode()
+    ep.refresh_from_db()
+    assert (ep.state, ep.discharged_on) == ("discharged", date(2026, 11, 20))
+    assert Letter.objects.get(kind="discharge").due_on == date(2026, 11, 25)
+
+
+@time_machine.travel("2027-05-03 10:00 +00:00")
+def test_extension_requested_by_clinician_and_approved_by_service_lead(client, clinician, service_lead, team_episode):
+    ep = team_episode  # admitted 1 Oct 2026: past 9 months on 1 Jul 2027, 7 months on 1 May 2027
+    client.force_login(clinician)
+    r = client.get("/care/worklist/")
+    assert "7 months" in r.content.decode()
+    r = client.get(f"/care/episodes/{ep.pk}/")
+    assert "7-month warning" in r.content.decode()
+    r = client.post(
+        f"/care/episodes/{ep.pk}/extension/", {"version": ep.version, "rationale": "", "until": "2027-06-01"}
+    )
+    assert r.status_code == 400 and "Give the clinical rationale" in r.content.decode()
+    r = client.post(
+        f"/care/episodes/{ep.pk}/extension/", {"version": ep.version, "rationale": "x", "until": "2027-06-01"}
+    )
+    assert r.status_code == 400 and "must run past the 9-month limit" in r.content.decode()
+    r = client.post(
+        f"/care/episodes/{ep.pk}/extension/",
+        {"version": ep.version, "rationale": "Awaiting RF denervation", "until": "2027-09-30"},
+    )
+    assert r.status_code == 302
+    ext = Extension.objects.get()
+    assert ext.approved_at is None and not Letter.objects.filter(kind="extension").exists()
+    assert client.get(f"/care/extensions/{ext.pk}/approve/").status_code == 403
+    client.force_login(service_lead)
+    ep.refresh_from_db()
+    r = client.post(f"/care/extensions/{ext.pk}/approve/", {"version": ep.version})
+    assert r.status_code == 302
+    ext.refresh_from_db()
+    assert ext.approved_by == service_lead
+    letter = Letter.objects.get(kind="extension", episode=ep)
+    assert letter.content["until"] == "2027-09-30" and letter.content["rationale"] == "Awaiting RF denervation"
+    assert Episode.objects.get(pk=ep.pk).episode_limit_on == date(2027, 9, 30)
+
+
+@time_machine.travel("2027-07-01 10:00 +00:00")
+def test_past_nine_months_shows_extension_needed(client, clinician, team_episode):
+    client.force_login(clinician)
+    r = client.get(f"/care/episodes/{team_episode.pk}/")
+    assert "Past the 9-month limit" in r.content.decode()
+
+
+@time_machine.travel("2026-10-28 10:00 +00:00")
+def test_mdt_list_and_recording_a_step_down(web, team_episode, django_assert_max_num_queries):
+    ep = team_episode
+    for _ in range(3):
+        accepted_episode(team=ep.team, tier=3, admitted_on=date(2026, 10, 5))
+    with django_assert_max_num_queries(12):
+        r = web.get("/care/mdt/")
+    html = r.content.decode()
+    assert r.status_code == 200 and "29 Oct 2026" in html and html.count("Record the decision") == 4
+    r = web.post(
+        f"/care/episodes/{ep.pk}/mdt/",
+        {"version": ep.version, "reviewed_on": "2026-10-28", "decision": "Step down", "tier_after": "2"},
+    )
+    assert r.status_code == 302
+    assert Episode.objects.get(pk=ep.pk).tier == 2
+    assert web.get("/care/mdt/").content.decode().count("Record the decision") == 3
+
+
+@time_machine.travel(TODAY)
+def test_worklist_sections(web, clinician, team_episode, django_assert_max_num_queries):
+    ep = team_episode
+    services.appointment_book(episode=ep, kind="review", date=date(2026, 11, 23), clinician=clinician)
+    services.discharge_record(episode=accepted_episode(team=ep.team), date=date(2026, 11, 23), reason="completed")
+    with django_assert_max_num_queries(25):
+        r = web.get("/care/worklist/")
+    html = r.content.decode()
+    assert "Appointments today" in html and "Review" in html
+    assert "Discharge letter" in html  # awaiting approval
+    assert "MDT reviews due" in html
+
+
+def test_worklist_is_404_for_gp(client, gp_user):
+    client.force_login(gp_user)
+    assert client.get("/care/worklist/").status_code == 404
+
+
+@time_machine.travel(TODAY)
+def test_group_session_register_enforces_capacity(web, clinician):
+    team = clinician.teams.first()
+    r = web.post("/care/groups/", {"name": "PMP week 1", "date": "2026-12-01", "capacity": "13"})
+    assert r.status_code == 400 and not GroupSession.objects.exists()
+    r = web.post("/care/groups/", {"name": "PMP week 1", "date": "2026-12-01", "capacity": "8"})
+    session = GroupSession.objects.get()
+    episodes = [accepted_episode(team=team) for _ in range(9)]
+    for ep in episodes[:8]:
+        assert web.post(f"/care/groups/{session.pk}/", {"episode": ep.reference}).status_code == 302
+    r = web.post(f"/care/groups/{session.pk}/", {"episode": episodes[8].reference})
+    assert r.status_code == 400 and "full" in r.content.decode()
+    assert Appointment.objects.filter(group_session=session).count() == 8
+    r = web.get(f"/care/groups/{session.pk}/")
+    assert "8 of 8 places booked" in r.content.decode()
+
+
+@time_machine.travel(TODAY)
+def test_assessment_form_moves_to_assessment_and_flags_risk(web, team_episode):
+    ep = team_episode
+    r = web.post(
+        f"/care/episodes/{ep.pk}/assessment/",
+        {
+            "version": ep.version,
+            "assessed_on": "2026-11-23",
+            "biological": "Back pain",
+            "drug_misuse": "on",
+        },
+        follow=True,
+    )
+    assert "urgent mental-health referral is now due" in r.content.decode()
+    ep.refresh_from_db()
+    assert ep.state == "assessment"
+    r = web.post(f"/care/episodes/{ep.pk}/mental-health-referral/", {"version": ep.version})
+    assert r.status_code == 302
+    assert not ep.deadlines.open().filter(kind="mental_health_referral").exists()
+
+
+@time_machine.travel(TODAY)
+def test_treatment_started_form_stops_clock(web, team_episode):
+    ep = team_episode
+    r = web.post(
+        f"/care/episodes/{ep.pk}/treatment-started/",
+        {"version": ep.version, "date": "2026-11-20", "kind": "intervention"},
+    )
+    assert r.status_code == 302
+    assert RttPeriod.objects.get(episode=ep).status_code == "30"
+    assert Episode.objects.get(pk=ep.pk).state == "treatment"
+
+
+def test_patient_page_links_to_the_episode_page(client, service_lead):
+    ep = f.open_episode()
+    client.force_login(service_lead)
+    assert f"/care/episodes/{ep.pk}/" in client.get(f"/patients/{ep.patient_id}/").content.decode()
+
+
+def test_gp_does_not_see_the_clinical_episode_page(client, gp_user):
+    own = accepted_episode(patient=PatientFactory(practice=gp_user.profile.practice))
+    client.force_login(gp_user)
+    assert client.get(f"/care/episodes/{own.pk}/").status_code == 404
+
+
+@time_machine.travel(TODAY)
+def test_episode_page_shows_prom_scores(web, team_episode):
+    from outcomes.models import PromResponse
+
+    PromResponse.objects.create(
+        episode=team_episode,
+        instrument="PSEQ",
+        timepoint="entry",
+        instrument_version="1",
+        answers={"items": [3] * 10},
+        scores={"total": 30},
+        completed_on=date(2026, 11, 2),
+    )
+    html = web.get(f"/care/episodes/{team_episode.pk}/").content.decode()
+    assert "painway-prom-chart" in html
+    assert '<td class="nhsuk-table__cell">30</td>' in html  # the entry PSEQ total in the chart's table
+    assert f"/outcomes/episodes/{team_episode.pk}/proms/new/" in html
