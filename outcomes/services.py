@@ -1,0 +1,500 @@
+"""Every write of the outcomes app: PROM responses, patient links and their schedule,
+experience surveys, complaints and compliments."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from pathway.calendar import add_months, london_date
+from pathway.errors import DomainError, InvalidInput
+from pathway.models import DischargeReason, Episode, EpisodeState, PathwayEvent
+from pathway.rules import rule
+from pathway.services import event_record, today_london
+
+from . import scoring
+from .models import ExperienceSurvey, Feedback, Instrument, PromInvitation, PromResponse, Timepoint
+from .questionnaires import assemble
+from .senders import PromMessage, get_sender
+
+logger = logging.getLogger(__name__)
+
+ALL_INSTRUMENTS = [Instrument.PSEQ.value, Instrument.BPI.value, Instrument.EQ5D5L.value]
+# PROMs belong to episodes the service took on; an episode closed at triage has none.
+NO_PROM_STATES = {EpisodeState.REJECTED, EpisodeState.REDIRECTED}
+
+
+class LinkProblem(DomainError):
+    """A patient link that cannot be used: ``code`` is invalid, expired or used."""
+
+    status_code = 410
+
+
+# --- Scoring answers -------------------------------------------------------------------------
+
+
+def _as_list(answers: dict, key: str) -> list:
+    value = answers.get(key)
+    if not isinstance(value, list):
+        raise InvalidInput({key: ["Give a list of answers."]})
+    return value
+
+
+def score_answers(instrument: str, answers: Any, value_set: str) -> scoring.Scored:
+    """Score raw answers; out-of-range or malformed answers raise InvalidInput naming each item."""
+    if not isinstance(answers, dict):
+        raise InvalidInput({"answers": ["Give the answers as an object."]})
+    try:
+        if instrument == Instrument.PSEQ:
+            return scoring.score_pseq(_as_list(answers, "items"))
+        if instrument == Instrument.BPI:
+            errors = {}
+            for key in ("severity", "interference"):
+                if not isinstance(answers.get(key), list):
+                    errors[key] = ["Give a list of answers."]
+            if errors:
+                raise InvalidInput(errors)
+            return scoring.score_bpi(answers["severity"], answers["interference"])
+        levels = {dim: answers.get(dim) for dim in scoring.EQ5D_DIMENSIONS}
+        return scoring.score_eq5d(levels, answers.get("vas"), value_set)
+    except scoring.AnswerError as exc:
+        raise InvalidInput(exc.errors) from exc
+
+
+def canonical_answers(instrument: str, answers: dict) -> dict:
+    """Only the answers the instrument has, so nothing else sent along is stored."""
+    if instrument == Instrument.PSEQ:
+        return {"items": answers["items"]}
+    if instrument == Instrument.BPI:
+        return {"severity": answers["severity"], "interference": answers["interference"]}
+    return {key: answers.get(key) for key in [*scoring.EQ5D_DIMENSIONS, "vas"]}
+
+
+def missing_answers(instrument: str, answers: dict) -> dict[str, list[str]]:
+    """Items a complete return must have (BPI interference may have blanks)."""
+    if instrument == Instrument.PSEQ:
+        gaps = [f"Item {i} is missing: answer 0 to 6." for i, v in enumerate(answers["items"], 1) if v is None]
+        return {"items": gaps} if gaps else {}
+    if instrument == Instrument.BPI:
+        gaps = [
+            f"Severity item {i} is missing: answer 0 to 10." for i, v in enumerate(answers["severity"], 1) if v is None
+        ]
+        return {"severity": gaps} if gaps else {}
+    errors = {
+        dim: [f"{dim.replace('_', ' ').capitalize()} is missing: give a level from 1 to 5."]
+        for dim in scoring.EQ5D_DIMENSIONS
+        if answers.get(dim) is None
+    }
+    if answers.get("vas") is None:
+        errors["vas"] = ["The health scale (VAS) is missing: give a number from 0 to 100."]
+    return errors
+
+
+@transaction.atomic
+def prom_response_create(
+    *,
+    episode: Episode,
+    instrument: str,
+    timepoint: str,
+    answers: Any,
+    source: str = PromResponse.Source.PAPER,
+    actor=None,
+    completed_on: date | None = None,
+    value_set: str | None = None,
+    require_complete: bool = True,
+) -> PromResponse:
+    """Score and store one questionnaire; the scores are computed here and never edited.
+
+    With ``require_complete`` a blank item is an error (API and paper returns); without it
+    (patient links, or paper returns marked incomplete) the response is stored as incomplete
+    with only the scores that need no guessing.
+    """
+    errors: dict[str, list[str]] = {}
+    if instrument not in Instrument.values:
+        errors["instrument"] = [f"'{instrument}' is not an instrument. Use one of: {', '.join(Instrument.values)}."]
+    if timepoint not in Timepoint.values:
+        errors["timepoint"] = [f"'{timepoint}' is not a timepoint. Use one of: {', '.join(Timepoint.values)}."]
+    completed_on = completed_on or today_london()
+    if completed_on > today_london():
+        errors["completed_on"] = ["The date completed cannot be in the future."]
+    if errors:
+        raise InvalidInput(errors)
+    if instrument == Instrument.EQ5D5L:
+        value_set = value_set or rule("eq5d_value_set")
+    elif value_set:
+        raise InvalidInput({"value_set": ["A value set applies to EQ-5D-5L only."]})
+    scored = score_answers(instrument, answers, value_set or "")
+    if require_complete:
+        gaps = missing_answers(instrument, answers)
+        if gaps:
+            raise InvalidInput(gaps)
+    episode = Episode.objects.select_for_update().get(pk=episode.pk)
+    if episode.state in NO_PROM_STATES:
+        raise DomainError("This episode was closed at triage, so it has no PROMs.", code="episode_closed")
+    if PromResponse.objects.filter(episode=episode, instrument=instrument, timepoint=timepoint, complete=True).exists():
+        raise DomainError(
+            f"A complete {Instrument(instrument).label} is already recorded for {Timepoint(timepoint).label.lower()}.",
+            code="prom_exists",
+        )
+    response = PromResponse.objects.create(
+        episode=episode,
+        instrument=instrument,
+        timepoint=timepoint,
+        instrument_version=scored.version,
+        value_set=scored.value_set,
+        answers=canonical_answers(instrument, answers),
+        complete=scored.complete,
+        scores=scored.scores,
+        source=source,
+        entered_by=actor,
+        completed_on=completed_on,
+    )
+    event_record(
+        episode=episode,
+        kind=PathwayEvent.Kind.PROM,
+        actor=actor,
+        reason=f"{Instrument(instrument).label} ({Timepoint(timepoint).label.lower()}) recorded"
+        + ("" if scored.complete else " as incomplete"),
+        data={"prom": response.pk, "instrument": instrument, "timepoint": timepoint, "complete": scored.complete},
+    )
+    logger.info("PROM %s recorded for episode %s", response.pk, episode.pk)
+    return response
+
+
+# --- Patient links ---------------------------------------------------------------------------
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _link(token: str) -> str:
+    base = getattr(settings, "PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return f"{base}/outcomes/q/{token}/"
+
+
+def _channel(episode: Episode) -> str:
+    if episode.patient.email:
+        return "email"
+    if episode.patient.phone:
+        return "sms"
+    return "none"
+
+
+def _answered(invitation: PromInvitation) -> bool:
+    done = set(
+        PromResponse.objects.filter(
+            episode_id=invitation.episode_id, timepoint=invitation.timepoint, complete=True
+        ).values_list("instrument", flat=True)
+    )
+    return invitation.used_at is not None or set(invitation.instruments) <= done
+
+
+@transaction.atomic
+def prom_invitation_create(
+    *, episode: Episode, timepoint: str, today: date, instruments: list[str] | None = None
+) -> PromInvitation:
+    """Create the link for a timepoint (once per episode and timepoint) and queue its sending.
+
+    The stored hash is of a token nobody holds: the link only works once it is sent, when a
+    fresh token is made and only its hash kept.
+    """
+    existing = PromInvitation.objects.filter(episode=episode, timepoint=timepoint).first()
+    if existing:
+        return existing
+    invitation = PromInvitation.objects.create(
+        episode=episode,
+        timepoint=timepoint,
+        instruments=instruments or ALL_INSTRUMENTS,
+        token_hash=token_hash(secrets.token_urlsafe(32)),
+        channel=_channel(episode),
+        due_on=today,
+        expires_at=timezone.now() + timedelta(days=rule("prom_link_expiry_days")),
+    )
+    event_record(
+        episode=episode,
+        kind=PathwayEvent.Kind.PROM,
+        reason=f"PROM link created ({Timepoint(timepoint).label.lower()})",
+        data={"invitation": invitation.pk, "timepoint": timepoint},
+    )
+    from .tasks import send_prom_invitation
+
+    transaction.on_commit(lambda: send_prom_invitation.delay(invitation.pk))
+    return invitation
+
+
+def _message(invitation: PromInvitation, token: str, *, reminder: bool) -> PromMessage:
+    patient = invitation.episode.patient
+    to = patient.email if invitation.channel == "email" else patient.phone
+    expires = london_date(invitation.expires_at)
+    service = settings.SERVICE_NAME
+    if reminder:
+        subject = f"Reminder: your questionnaire from the {service}"
+        opening = "We have not yet received your questionnaire. This reminder's link replaces the one we sent before."
+    else:
+        subject = f"Your questionnaire from the {service}"
+        opening = "Please tell us how your pain affects you. It takes about 10 minutes."
+    body = (
+        f"{opening}\n\nOpen this link to answer: {_link(token)}\n\n"
+        f"The link works once and until {expires:%-d %B %Y}. You can save your answers and come back to them."
+    )
+    if invitation.channel == "sms":
+        body = f"{service}: {opening} {_link(token)} (until {expires:%-d %b})"
+    return PromMessage(invitation_id=invitation.pk, channel=invitation.channel, to=to, subject=subject, body=body)
+
+
+@transaction.atomic
+def prom_invitation_send(*, invitation_id: int, reminder: bool = False) -> bool:
+    """Send the link (or its single reminder); returns whether a message went.
+
+    Each sending makes a new token and keeps only its hash, so the reminder's link replaces the
+    first one. The sender runs inside the transaction: if it fails nothing is marked sent and
+    the next scheduled run tries again.
+    """
+    invitation = PromInvitation.objects.select_for_update().select_related("episode__patient").get(pk=invitation_id)
+    now = timezone.now()
+    if invitation.channel == "none" or invitation.expires_at <= now:
+        return False
+    if reminder:
+        if invitation.sent_at is None or invitation.reminder_sent_at is not None or _answered(invitation):
+            return False
+    elif invitation.sent_at is not None:
+        return False
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = token_hash(token)
+    if reminder:
+        invitation.reminder_sent_at = now
+    else:
+        invitation.sent_at = now
+    invitation.save(update_fields=["token_hash", "sent_at", "reminder_sent_at"])
+    get_sender().send(_message(invitation, token, reminder=reminder))
+    event_record(
+        episode=invitation.episode,
+        kind=PathwayEvent.Kind.PROM,
+        reason=("PROM reminder sent" if reminder else "PROM link sent") + f" by {invitation.channel}",
+        data={"invitation": invitation.pk},
+    )
+    logger.info("PROM invitation %s %s by %s", invitation.pk, "reminder" if reminder else "sent", invitation.channel)
+    return True
+
+
+def invitation_for_token(token: str, *, for_update: bool = False) -> PromInvitation:
+    """The invitation a patient's token opens, or LinkProblem (invalid, expired or used)."""
+    qs = PromInvitation.objects.select_related("episode")
+    if for_update:
+        qs = qs.select_for_update()
+    invitation = qs.filter(token_hash=token_hash(token or "")).first() if token else None
+    if invitation is None or invitation.sent_at is None:
+        raise LinkProblem("This link is not valid.", code="invalid")
+    if invitation.used_at is not None:
+        raise LinkProblem("This questionnaire has already been sent to us.", code="used")
+    if invitation.expires_at <= timezone.now():
+        raise LinkProblem("This link has expired.", code="expired")
+    return invitation
+
+
+@transaction.atomic
+def prom_invitation_save_answers(*, token: str, answers: dict[str, Any]) -> PromInvitation:
+    """Keep answers given so far (flat by question name) so the patient can come back."""
+    invitation = invitation_for_token(token, for_update=True)
+    invitation.partial_answers = {**invitation.partial_answers, **answers}
+    invitation.save(update_fields=["partial_answers"])
+    return invitation
+
+
+@transaction.atomic
+def prom_invitation_submit(*, token: str) -> list[PromResponse]:
+    """Store what the patient answered (incomplete questionnaires flagged) and close the link."""
+    invitation = invitation_for_token(token, for_update=True)
+    flat = invitation.partial_answers
+    today = today_london()
+    responses = []
+    for instrument in invitation.instruments:
+        answers = assemble(instrument, flat)
+        if not _has_any(answers):
+            continue
+        already = PromResponse.objects.filter(
+            episode=invitation.episode, instrument=instrument, timepoint=invitation.timepoint, complete=True
+        ).exists()
+        if already:
+            continue
+        responses.append(
+            prom_response_create(
+                episode=invitation.episode,
+                instrument=instrument,
+                timepoint=invitation.timepoint,
+                answers=answers,
+                source=PromResponse.Source.PATIENT_LINK,
+                completed_on=today,
+                require_complete=False,
+            )
+        )
+    if flat.get("experience_positive") in ("yes", "no"):
+        experience_survey_create(
+            episode=invitation.episode,
+            positive=flat["experience_positive"] == "yes",
+            comments=flat.get("experience_comments") or "",
+            answered_on=today,
+        )
+    invitation.used_at = timezone.now()
+    invitation.partial_answers = {}
+    invitation.save(update_fields=["used_at", "partial_answers"])
+    logger.info("PROM invitation %s answered", invitation.pk)
+    return responses
+
+
+def _has_any(answers: dict) -> bool:
+    values = [v for value in answers.values() for v in (value if isinstance(value, list) else [value])]
+    return any(v is not None for v in values)
+
+
+# --- Schedule --------------------------------------------------------------------------------
+
+
+def _without(qs, timepoint: str):
+    return qs.exclude(prom_invitations__timepoint=timepoint).exclude(prom_responses__timepoint=timepoint)
+
+
+def prom_schedule_run(*, today: date) -> dict[str, int]:
+    """Create the links that have come due and send the reminders; running twice changes nothing.
+
+    Entry: accepted episodes not yet assessed-and-scored. Discharge: discharged within the link's
+    life. Follow-up: on the day ``prom_followup_months`` after discharge (or the first run after
+    it, while a link would still be alive), never before. Reminders: once, ``prom_reminder_days``
+    after sending, when unanswered.
+    """
+    counts = {"entry": 0, "discharge": 0, "followup": 0, "reminders": 0}
+    window = timedelta(days=rule("prom_link_expiry_days"))
+    entry = _without(Episode.objects.filter(state__in=[EpisodeState.ACCEPTED, EpisodeState.ASSESSMENT]), "entry")
+    for episode in entry.select_related("patient").distinct():
+        prom_invitation_create(episode=episode, timepoint=Timepoint.ENTRY, today=today)
+        counts["entry"] += 1
+    # Never write to a patient who has died.
+    discharged = Episode.objects.filter(state=EpisodeState.DISCHARGED, discharged_on__isnull=False).exclude(
+        discharge_reason=DischargeReason.DIED
+    )
+    for episode in (
+        _without(discharged, "discharge")
+        .filter(discharged_on__lte=today, discharged_on__gt=today - window)
+        .select_related("patient")
+        .distinct()
+    ):
+        prom_invitation_create(episode=episode, timepoint=Timepoint.DISCHARGE, today=today)
+        counts["discharge"] += 1
+    months = rule("prom_followup_months")
+    earliest = add_months(today, -months) - window
+    for episode in (
+        _without(discharged, "followup").filter(discharged_on__gt=earliest).select_related("patient").distinct()
+    ):
+        due = add_months(episode.discharged_on, months)
+        if due <= today < due + window:
+            prom_invitation_create(episode=episode, timepoint=Timepoint.FOLLOWUP, today=today)
+            counts["followup"] += 1
+    reminder_days = rule("prom_reminder_days")
+    waiting = PromInvitation.objects.filter(
+        sent_at__isnull=False, reminder_sent_at__isnull=True, used_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    for invitation in waiting.only("pk", "sent_at"):
+        due = london_date(invitation.sent_at) + timedelta(days=reminder_days) <= today
+        if due and prom_invitation_send(invitation_id=invitation.pk, reminder=True):
+            counts["reminders"] += 1
+    unsent = PromInvitation.objects.filter(sent_at__isnull=True, expires_at__gt=timezone.now()).exclude(channel="none")
+    for invitation_id in unsent.values_list("pk", flat=True):
+        prom_invitation_send(invitation_id=invitation_id)
+    if any(counts.values()):
+        logger.info("PROM schedule: %s", counts)
+    return counts
+
+
+# --- Experience, complaints and compliments ---------------------------------------------------
+
+
+@transaction.atomic
+def experience_survey_create(
+    *, episode: Episode, positive: bool, comments: str = "", answered_on: date | None = None
+) -> ExperienceSurvey:
+    survey = ExperienceSurvey.objects.create(
+        episode=episode, positive=positive, comments=comments.strip(), answered_on=answered_on or today_london()
+    )
+    event_record(
+        episode=episode,
+        kind=PathwayEvent.Kind.PROM,
+        reason="Experience survey answered",
+        data={"experience_survey": survey.pk, "positive": positive},
+    )
+    return survey
+
+
+def _check_feedback(received_on: date, closed_on: date | None) -> None:
+    errors = {}
+    if received_on > today_london():
+        errors["received_on"] = ["The date received cannot be in the future."]
+    if closed_on and closed_on < received_on:
+        errors["closed_on"] = ["The date closed cannot be before the date received."]
+    if closed_on and closed_on > today_london():
+        errors["closed_on"] = ["The date closed cannot be in the future."]
+    if errors:
+        raise InvalidInput(errors)
+
+
+@transaction.atomic
+def feedback_create(
+    *,
+    kind: str,
+    received_on: date,
+    summary: str,
+    actor,
+    episode: Episode | None = None,
+    action_taken: str = "",
+    closed_on: date | None = None,
+) -> Feedback:
+    _check_feedback(received_on, closed_on)
+    if closed_on and kind == Feedback.Kind.COMPLAINT and not action_taken.strip():
+        raise InvalidInput({"action_taken": ["Say what action was taken before closing a complaint."]})
+    feedback = Feedback.objects.create(
+        kind=kind,
+        episode=episode,
+        received_on=received_on,
+        summary=summary,
+        action_taken=action_taken,
+        closed_on=closed_on,
+        recorded_by=actor,
+    )
+    if episode is not None:
+        event_record(
+            episode=episode,
+            kind=PathwayEvent.Kind.NOTE,
+            actor=actor,
+            reason=f"{feedback.get_kind_display()} recorded",
+            data={"feedback": feedback.pk},
+        )
+    return feedback
+
+
+@transaction.atomic
+def feedback_update(
+    *,
+    feedback: Feedback,
+    actor,
+    summary: str,
+    action_taken: str,
+    closed_on: date | None,
+    received_on: date,
+    kind: str,
+    episode: Episode | None = None,
+) -> Feedback:
+    _check_feedback(received_on, closed_on)
+    if closed_on and kind == Feedback.Kind.COMPLAINT and not action_taken.strip():
+        raise InvalidInput({"action_taken": ["Say what action was taken before closing a complaint."]})
+    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    feedback.kind, feedback.summary, feedback.action_taken = kind, summary, action_taken
+    feedback.closed_on, feedback.received_on, feedback.episode = closed_on, received_on, episode
+    feedback.save(update_fields=["kind", "summary", "action_taken", "closed_on", "received_on", "episode"])
+    return feedback
