@@ -1,0 +1,148 @@
+"""Reports API: KPIs, the patient tracking list and the monthly data set (mounted under /api/v1/)."""
+
+import csv
+
+from django.http import Http404, StreamingHttpResponse
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from pathway.api_schema import NOT_FOUND, VALIDATION_ERROR, paginated
+from pathway.errors import InvalidInput
+from pathway.services import today_london
+
+from . import selectors
+from .kpis import compute_kpis, parse_month
+
+
+class KpiSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    numerator = serializers.IntegerField()
+    denominator = serializers.IntegerField()
+    value = serializers.FloatField(allow_null=True)
+    target = serializers.FloatField(allow_null=True)
+
+
+MONTH = OpenApiParameter("month", str, description="YYYY-MM, e.g. 2026-10", required=True)
+COMMISSIONER = OpenApiParameter("commissioner", str, description="Commissioner code (default: your own)")
+
+
+class KpiView(APIView):
+    """KPIs of one month for a commissioner (commissioner users: their own only)."""
+
+    serializer_class = KpiSerializer
+
+    @extend_schema(
+        parameters=[
+            MONTH,
+            COMMISSIONER,
+            OpenApiParameter("practice", str, description="Practice ODS code"),
+            OpenApiParameter("tier", int, description="1, 2 or 3"),
+        ],
+        responses={200: KpiSerializer(many=True), 400: VALIDATION_ERROR, 404: NOT_FOUND},
+    )
+    def get(self, request):
+        params = request.query_params
+        scope = selectors.resolve_scope(
+            request.user,
+            commissioner=params.get("commissioner"),
+            practice=params.get("practice"),
+            tier=params.get("tier"),
+        )
+        month = parse_month(params.get("month"))
+        return Response(KpiSerializer(compute_kpis(scope, month), many=True).data)
+
+
+class PtlRowSerializer(serializers.Serializer):
+    episode_id = serializers.IntegerField()
+    episode_reference = serializers.CharField()
+    patient_id = serializers.IntegerField()
+    practice_ods = serializers.CharField()
+    state = serializers.CharField()
+    tier = serializers.IntegerField(allow_null=True)
+    clock_start = serializers.DateField()
+    days_waited = serializers.IntegerField()
+    weeks_waited = serializers.IntegerField()
+    rtt_breach_on = serializers.DateField()
+    next_appointment = serializers.DateField(allow_null=True)
+    band = serializers.CharField()
+
+
+PTL_BANDS = {"0-17", "18+", "52+"}
+
+
+def ptl_band(value: str | None) -> str | None:
+    if value in (None, ""):
+        return None
+    if value not in PTL_BANDS:
+        raise InvalidInput({"band": [f"'{value}' is not a band. Choose 0-17, 18+ or 52+."]})
+    return value
+
+
+class PtlView(APIView):
+    """The patient tracking list: open RTT pathways, longest wait first (service lead)."""
+
+    serializer_class = PtlRowSerializer
+
+    @extend_schema(
+        parameters=[COMMISSIONER, OpenApiParameter("band", str, enum=sorted(PTL_BANDS))],
+        responses={200: paginated(PtlRowSerializer), 400: VALIDATION_ERROR, 404: NOT_FOUND},
+    )
+    def get(self, request):
+        if not selectors.is_report_staff(request.user):
+            raise Http404("No such report.")
+        today = today_london()
+        params = request.query_params
+        scope = selectors.resolve_scope(
+            request.user,
+            commissioner=params.get("commissioner"),
+            practice=params.get("practice"),
+            tier=params.get("tier"),
+        )
+        queryset = selectors.ptl(scope, band=ptl_band(params.get("band")), today=today)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        rows = [selectors.ptl_row(period, today) for period in page]
+        return paginator.get_paginated_response(PtlRowSerializer(rows, many=True).data)
+
+
+class Echo:
+    """A file-like object whose write returns the line, for streaming a csv.writer."""
+
+    def write(self, value):
+        return value
+
+
+def stream_csv(rows, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(Echo())
+    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class MdsView(APIView):
+    """The monthly data set of one month as CSV, streamed (pseudonymised)."""
+
+    @extend_schema(
+        parameters=[MONTH, COMMISSIONER],
+        responses={(200, "text/csv"): OpenApiTypes.STR, 400: VALIDATION_ERROR, 404: NOT_FOUND},
+    )
+    def get(self, request):
+        params = request.query_params
+        scope = selectors.resolve_scope(request.user, commissioner=params.get("commissioner"))
+        month = parse_month(params.get("month"))
+        code = scope.commissioner.code if scope.commissioner else "all"
+        return stream_csv(selectors.mds_rows(scope.commissioner, month), f"mds-{code}-{month:%Y-%m}.csv")
+
+
+urlpatterns = [
+    path("reports/kpis/", KpiView.as_view(), name="api-report-kpis"),
+    path("reports/ptl/", PtlView.as_view(), name="api-report-ptl"),
+    path("reports/mds/", MdsView.as_view(), name="api-report-mds"),
+]

@@ -1,0 +1,334 @@
+"""KPI definitions of DESIGN.md section 8, computed in the database.
+
+Each KPI is a base queryset (the rows it counts: RTT periods, appointments, episodes, surveys,
+triage decisions) with a numerator and a denominator condition. One aggregate query per KPI
+gives both counts, whatever the number of episodes; the same definition lists the episodes
+behind each number for the service lead's drill-down.
+
+Values: fractions 0-1 rounded to 4 decimal places; the new-to-review ratio is a ratio rounded
+to 2 places; ``over_9_months`` is the count of episodes over 9 months. ``value`` is ``None``
+when the denominator is 0 (except for the count).
+"""
+
+from __future__ import annotations
+
+import calendar as _cal
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, TruncDate
+
+from careplans.models import Appointment, CarePlan, Extension
+from outcomes.models import ExperienceSurvey, Instrument, PromResponse, Timepoint
+from pathway.calendar import add_months
+from pathway.errors import InvalidInput
+from pathway.models import Commissioner, Episode, EpisodeState, Letter, LetterKind, Practice, RttPeriod
+from pathway.rules import rule
+from triage.models import TriageDecision
+
+LONDON = ZoneInfo("Europe/London")
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+# Local targets (DESIGN.md: "local" / "stretch"); override with settings.REPORTING_KPI_TARGETS.
+DEFAULT_TARGETS: dict[str, float | None] = {
+    "rtt_18_weeks": 0.92,
+    "new_to_review_ratio": 2.16,
+    "care_plan_written": 0.95,
+    "prom_improvement": 0.5,
+    "positive_experience": 0.9,
+    "discharge_letter_on_time": 1.0,
+    "triage_on_time": 0.95,
+    "over_9_months": None,
+}
+
+# Float JSON scores (e.g. an EQ-5D index 0.700 -> 0.750) must not miss a threshold by rounding.
+EPSILON = 1e-9
+
+
+def parse_month(value: str | None, *, field_name: str = "month") -> date:
+    """'2026-10' -> date(2026, 10, 1); InvalidInput naming the field otherwise."""
+    if not value:
+        raise InvalidInput({field_name: ["Choose a month, written as YYYY-MM (for example 2026-10)."]})
+    match = MONTH_RE.match(value.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
+        raise InvalidInput({field_name: [f"'{value}' is not a month. Write it as YYYY-MM, for example 2026-10."]})
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def month_last_day(month: date) -> date:
+    return month.replace(day=_cal.monthrange(month.year, month.month)[1])
+
+
+def months_back(month: date, n: int) -> list[date]:
+    """The ``n`` months ending with ``month``, oldest first."""
+    return [add_months(month, -i) for i in range(n - 1, -1, -1)]
+
+
+def london_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LONDON)
+
+
+def targets() -> dict[str, float | None]:
+    return {**DEFAULT_TARGETS, **getattr(settings, "REPORTING_KPI_TARGETS", {})}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose data: a commissioner (None = the whole service), optionally a practice and a tier."""
+
+    commissioner: Commissioner | None = None
+    practice: Practice | None = None
+    tier: int | None = None
+
+    def episode_q(self, prefix: str = "") -> Q:
+        q = Q()
+        if self.commissioner is not None:
+            q &= Q(**{f"{prefix}practice__commissioner": self.commissioner})
+        if self.practice is not None:
+            q &= Q(**{f"{prefix}practice": self.practice})
+        if self.tier is not None:
+            q &= Q(**{f"{prefix}tier": self.tier})
+        return q
+
+
+def _all(end: date) -> Q:
+    return Q()
+
+
+@dataclass(frozen=True)
+class Kpi:
+    code: str
+    name: str
+    kind: str  # "fraction", "ratio" or "count"
+    rows: Callable[[Scope, date, date], QuerySet]
+    numerator: Callable[[date], Q]
+    denominator: Callable[[date], Q] = _all
+    episode_path: str = "episode_id"
+
+    def counts(self, scope: Scope, month: date) -> tuple[int, int]:
+        end = month_last_day(month)
+        totals = self.rows(scope, month, end).aggregate(
+            numerator=Count("pk", filter=self.numerator(end)), denominator=Count("pk", filter=self.denominator(end))
+        )
+        return totals["numerator"], totals["denominator"]
+
+    def result(self, scope: Scope, month: date) -> dict:
+        numerator, denominator = self.counts(scope, month)
+        if self.kind == "count":
+            value: float | int | None = denominator
+        elif denominator == 0:
+            value = None
+        else:
+            value = round(numerator / denominator, 2 if self.kind == "ratio" else 4)
+        return {
+            "code": self.code,
+            "name": self.name,
+            "numerator": numerator,
+            "denominator": denominator,
+            "value": value,
+            "target": targets().get(self.code),
+        }
+
+    def episode_ids(self, scope: Scope, month: date, *, part: str = "denominator") -> QuerySet:
+        """Episode IDs behind the numerator or the denominator (drill-down for staff)."""
+        end = month_last_day(month)
+        condition = self.numerator(end) if part == "numerator" else self.denominator(end)
+        return self.rows(scope, month, end).filter(condition).values(self.episode_path)
+
+
+# --- Row sets -----------------------------------------------------------------------------
+
+
+def _closed_after(end: date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}discharged_on__isnull": True}) | Q(**{f"{prefix}discharged_on__gt": end})
+
+
+def rtt_rows(scope: Scope, start: date, end: date) -> QuerySet:
+    """Incomplete pathways at the month-end snapshot."""
+    return (
+        RttPeriod.objects.filter(scope.episode_q("episode__"), clock_start__lte=end, nullified=False)
+        .filter(Q(clock_stop__isnull=True) | Q(clock_stop__gt=end))
+        .filter(_closed_after(end, "episode__"))
+    )
+
+
+def rtt_within_q(end: date) -> Q:
+    return Q(clock_start__gte=end - timedelta(days=rule("rtt_max_days_within")))
+
+
+def attendance_rows(scope: Scope, start: date, end: date) -> QuerySet:
+    return Appointment.objects.filter(
+        scope.episode_q("episode__"),
+        date__range=(start, end),
+        outcome=Appointment.Outcome.ATTENDED,
+        kind__in=[Appointment.Kind.NEW, Appointment.Kind.REVIEW],
+    )
+
+
+def discharged_rows(scope: Scope, start: date, end: date) -> QuerySet:
+    return Episode.objects.filter(scope.episode_q(), state=EpisodeState.DISCHARGED, discharged_on__range=(start, end))
+
+
+def care_plan_rows(scope: Scope, start: date, end: date) -> QuerySet:
+    shared = CarePlan.objects.filter(episode=OuterRef("pk"), shared_with_patient=True)
+    return discharged_rows(scope, start, end).annotate(plan_shared=Exists(shared))
+
+
+def _score(instrument: str, timepoint: str, key: str, *, latest: bool) -> Subquery:
+    order = ("-completed_on", "-id") if latest else ("completed_on", "id")
+    return Subquery(
+        PromResponse.objects.filter(episode=OuterRef("pk"), instrument=instrument, timepoint=timepoint, complete=True)
+        # A JSON null (BPI interference with fewer than 4 items) is no score; SQLite would cast it to 0.
+        .filter(scores__has_key=key)
+        .exclude(**{f"scores__{key}": None})
+        .annotate(score=Cast(KeyTextTransform(key, "scores"), FloatField()))
+        .order_by(*order)
+        .values("score")[:1],
+        output_field=FloatField(),
+    )
+
+
+PROM_PAIRS = {
+    "pseq": (Instrument.PSEQ, "total"),
+    "bpi": (Instrument.BPI, "interference"),
+    "eq5d": (Instrument.EQ5D5L, "index"),
+}
+
+
+def prom_annotations() -> dict:
+    """The first complete entry score and the last complete discharge score per instrument."""
+    out = {}
+    for name, (instrument, key) in PROM_PAIRS.items():
+        out[f"{name}_entry"] = _score(instrument, Timepoint.ENTRY, key, latest=False)
+        out[f"{name}_discharge"] = _score(instrument, Timepoint.DISCHARGE, key, latest=True)
+    return out
+
+
+def prom_rows(scope: Scope, start: date, end: date) -> QuerySet:
+    return discharged_rows(scope, start, end).annotate(**prom_annotations())
+
+
+def _has(name: str) -> Q:
+    return Q(**{f"{name}_entry__isnull": False, f"{name}_discharge__isnull": False})
+
+
+def prom_has_pair_q() -> Q:
+    return _has("pseq") | _has("bpi") | _has("eq5d")
+
+
+def prom_improved_q() -> Q:
+    """PSEQ decides when there is a pair; else BPI interference; else the EQ-5D index."""
+    pseq_up = Q(pseq_discharge__gte=F("pseq_entry") + rule("pseq_improvement_points") - EPSILON)
+    bpi_down = Q(bpi_discharge__lte=F("bpi_entry") - rule("bpi_interference_improvement") + EPSILON)
+    eq5d_up = Q(eq5d_discharge__gte=F("eq5d_entry") + rule("eq5d_index_improvement") - EPSILON)
+    return (
+        (_has("pseq") & pseq_up)
+        | (~_has("pseq") & _has("bpi") & bpi_down)
+        | (~_has("pseq") & ~_has("bpi") & _has("eq5d") & eq5d_up)
+    )
+
+
+def survey_rows(scope: Scope, start: date, end: date) -> QuerySet:
+    return ExperienceSurvey.objects.filter(scope.episode_q("episode__"), answered_on__range=(start, end))
+
+
+def letter_rows(scope: Scope, start: date, end: date) -> QuerySet:
+    on_time = (
+        Letter.objects.filter(episode=OuterRef("pk"), kind=LetterKind.DISCHARGE, sent_at__isnull=False)
+        .annotate(sent_day=TruncDate("sent_at", tzinfo=LONDON))
+        .filter(due_on__isnull=False, sent_day__lte=F("due_on"))
+    )
+    return discharged_rows(scope, start, end).annotate(letter_on_time=Exists(on_time))
+
+
+def triage_rows(scope: Scope, start: date, end: date) -> QuerySet:
+    earlier = TriageDecision.objects.filter(referral=OuterRef("referral")).filter(
+        Q(decided_on__lt=OuterRef("decided_on")) | Q(decided_on=OuterRef("decided_on"), id__lt=OuterRef("id"))
+    )
+    return TriageDecision.objects.filter(scope.episode_q("episode__"), decided_on__range=(start, end)).filter(
+        ~Exists(earlier)
+    )
+
+
+def over_9_months_rows(scope: Scope, start: date, end: date) -> QuerySet:
+    """Open at month end and admitted at least ``episode_limit_months`` before it.
+
+    ``admitted_on + 9 months <= month end`` holds for every admission in or before the month
+    nine months earlier (month ends clamp), so the cut-off is that month's last day.
+    """
+    cutoff = month_last_day(add_months(end.replace(day=1), -rule("episode_limit_months")))
+    approved = Extension.objects.filter(
+        episode=OuterRef("pk"), approved_at__isnull=False, approved_at__lt=london_midnight(end + timedelta(days=1))
+    )
+    return (
+        Episode.objects.filter(scope.episode_q(), admitted_on__isnull=False, admitted_on__lte=cutoff)
+        .exclude(state__in=[EpisodeState.REJECTED, EpisodeState.REDIRECTED])
+        .filter(_closed_after(end))
+        .annotate(extension_approved=Exists(approved))
+    )
+
+
+KPIS: list[Kpi] = [
+    Kpi("rtt_18_weeks", "RTT: incomplete pathways within 18 weeks", "fraction", rtt_rows, rtt_within_q),
+    Kpi(
+        "new_to_review_ratio",
+        "New-to-review ratio",
+        "ratio",
+        attendance_rows,
+        numerator=lambda end: Q(kind=Appointment.Kind.REVIEW),
+        denominator=lambda end: Q(kind=Appointment.Kind.NEW),
+    ),
+    Kpi(
+        "care_plan_written",
+        "Written personalised care plan shared",
+        "fraction",
+        care_plan_rows,
+        lambda end: Q(plan_shared=True),
+        episode_path="pk",
+    ),
+    Kpi(
+        "prom_improvement",
+        "PROM improvement",
+        "fraction",
+        prom_rows,
+        lambda end: prom_improved_q(),
+        lambda end: prom_has_pair_q(),
+        episode_path="pk",
+    ),
+    Kpi("positive_experience", "Positive experience", "fraction", survey_rows, lambda end: Q(positive=True)),
+    Kpi(
+        "discharge_letter_on_time",
+        "Discharge letters delivered on time",
+        "fraction",
+        letter_rows,
+        lambda end: Q(letter_on_time=True),
+        episode_path="pk",
+    ),
+    Kpi(
+        "triage_on_time",
+        "Triage within 2 working days",
+        "fraction",
+        triage_rows,
+        lambda end: Q(decided_on__lte=F("referral__triage_due_on")),
+    ),
+    Kpi(
+        "over_9_months",
+        "Open episodes over 9 months (numerator: with an approved extension)",
+        "count",
+        over_9_months_rows,
+        lambda end: Q(extension_approved=True),
+        episode_path="pk",
+    ),
+]
+KPI_BY_CODE = {kpi.code: kpi for kpi in KPIS}
+
+
+def compute_kpis(scope: Scope, month: date) -> list[dict]:
+    """Every KPI for one month: one aggregate query each."""
+    return [kpi.result(scope, month) for kpi in KPIS]

@@ -1,0 +1,182 @@
+"""Report pages: commissioner pages without identifiers, drill-down for the service lead, PTL CSV."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+import time_machine
+
+from pathway.models import Role
+from pathway.tests import factories as f
+from reporting import services
+from reporting.tests import factories as rf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def commissioner_a(data):
+    return f.UserFactory(role=Role.COMMISSIONER, commissioner=data["a"].commissioner)
+
+
+def _identifiers():
+    from pathway.models import Patient
+
+    for patient in Patient.objects.all():
+        yield patient.nhs_number
+        yield patient.family_name
+
+
+@time_machine.travel("2026-11-23 10:00 +0000", tick=False)
+def test_commissioner_dashboard_shows_kpis_trend_and_no_identifiers(client, data, commissioner_a):
+    client.force_login(commissioner_a)
+    r = client.get("/reports/kpis/", {"month": "2026-10"})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert 'data-kpi="rtt_18_weeks"' in html and "88%" in html and "92%" in html
+    assert 'id="kpi-trend-data"' in html and "chart.umd.min.js" in html
+    assert "/episodes/" not in html and "/patients/" not in html
+    for secret in _identifiers():
+        assert secret not in html
+    trend = r.context["trend"]
+    assert trend["labels"][0] == "2025-11" and trend["labels"][-1] == "2026-10"
+    assert trend["series"]["rtt_18_weeks"][-1] == 0.875
+    # Other commissioners' practices are not offered, and asking for one shows no numbers.
+    assert data["b"].ods_code not in html
+    r = client.get("/reports/kpis/", {"month": "2026-10", "practice": data["b"].ods_code})
+    assert r.status_code == 400 and "kpis" not in r.context
+    assert "nhsuk-error-summary" in r.content.decode() and 'data-kpi="' not in r.content.decode()
+
+
+def test_dashboard_invalid_month_shows_error_summary(client, commissioner_user):
+    client.force_login(commissioner_user)
+    r = client.get("/reports/kpis/", {"month": "2026-13"})
+    assert r.status_code == 400
+    assert "nhsuk-error-summary" in r.content.decode() and "is not a month" in r.content.decode()
+
+
+def test_service_lead_drills_down_to_the_episodes_behind_a_number(client, data):
+    client.force_login(data["lead"])
+    code = data["a"].commissioner.code
+    r = client.get("/reports/kpis/", {"month": "2026-10", "commissioner": code})
+    assert r.status_code == 200 and "/reports/kpis/care_plan_written/episodes/" in r.content.decode()
+    r = client.get(
+        "/reports/kpis/care_plan_written/episodes/", {"month": "2026-10", "commissioner": code, "part": "numerator"}
+    )
+    assert r.status_code == 200
+    shown = {e.pk for e in r.context["page"].object_list}
+    d1, d2, d3, d4, d5 = data["d"]
+    assert shown == {d1.pk, d3.pk, d4.pk}
+
+
+def test_drill_down_is_not_for_commissioners(client, commissioner_a):
+    client.force_login(commissioner_a)
+    assert client.get("/reports/kpis/care_plan_written/episodes/", {"month": "2026-10"}).status_code == 404
+
+
+@time_machine.travel("2026-11-23 10:00 +0000", tick=False)
+def test_over_9_months_list_is_pseudonymised_for_the_commissioner(client, data, commissioner_a):
+    client.force_login(commissioner_a)
+    r = client.get("/reports/over-9-months/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    o = data["o"]
+    # Today (23 Nov) the cut-off is 23 Feb: o1, o2, o3, o5 are open and over; o4 discharged; ob is B's.
+    for name in ("o1", "o2", "o3", "o5"):
+        assert o[name].reference in html
+    assert o["o4"].reference not in html and o["ob"].reference not in html
+    assert "Needs PMP" in html and "Requested, not yet approved" in html
+    assert "/patients/" not in html
+    for secret in _identifiers():
+        assert secret not in html
+    months = {row["episode"].pk: row["months_open"] for row in r.context["rows"]}
+    assert months[o["o1"].pk] == 9 and months[o["o2"].pk] == 10
+
+
+def test_activity_page_counts_discharges_referrals_and_feedback(client, data, commissioner_a):
+    rf.feedback(data["d"][0], kind="complaint", on=date(2026, 10, 7), action="Apology and clinic times changed")
+    rf.feedback(None, kind="compliment", on=date(2026, 10, 8))
+    client.force_login(commissioner_a)
+    r = client.get("/reports/activity/", {"month": "2026-10"})
+    assert r.status_code == 200
+    october = r.context["months"][-1]
+    assert october["month"] == "2026-10"
+    assert october["discharges"][0] == 6  # completed: d1-d5 and o4
+    assert october["referrals"] == 2  # t1 and t2 were received in October
+    assert october["triage"] == [1, 1, 0, 1]  # first decisions: t1 accept, t2 reject, t3 request info
+    html = r.content.decode()
+    assert "Apology and clinic times changed" in html and "About the service" not in html
+    assert len(r.context["feedback"]) == 1
+
+
+def test_opioid_comparison_for_a_half_year(client, service_lead, practice):
+    for first, last, on in [
+        ("120", "60", date(2026, 2, 3)),
+        ("40", "40", date(2026, 6, 30)),
+        ("30", "45", date(2026, 7, 1)),
+    ]:
+        e = rf.episode(practice=practice, received_on=date(2025, 12, 1))
+        rf.discharge(e, on=on, ome_first=first, ome_discharge=last)
+    client.force_login(service_lead)
+    r = client.get("/reports/opioids/", {"period": "2026-H1"})
+    assert r.status_code == 200
+    totals = r.context["totals"]
+    assert (totals["episodes"], totals["reduced"], totals["unchanged"], totals["increased"]) == (2, 1, 1, 0)
+    assert (totals["mean_first"], totals["mean_discharge"]) == (80.0, 50.0)
+    assert (totals["over_threshold_first"], totals["over_threshold_discharge"]) == (1, 0)
+    assert client.get("/reports/opioids/", {"period": "2026-H3"}).status_code == 400
+
+
+@time_machine.travel("2026-11-23 10:00 +0000", tick=False)
+def test_ptl_page_and_csv_export_for_the_service_lead(client, service_lead, commissioner_user, practice):
+    old = rf.episode(practice=practice, received_on=date(2025, 11, 1))
+    new = rf.episode(practice=practice, received_on=date(2026, 11, 16))
+    client.force_login(service_lead)
+    r = client.get("/reports/ptl/")
+    assert r.status_code == 200
+    assert [row["episode_id"] for row in r.context["rows"]] == [old.pk, new.pk]
+    r = client.get("/reports/ptl/export.csv")
+    assert r.status_code == 200 and r.streaming
+    rows = list(csv.DictReader(io.StringIO(b"".join(r.streaming_content).decode())))
+    assert [row["episode_reference"] for row in rows] == [old.reference, new.reference]
+    assert rows[0]["band"] == "52+" and rows[0]["rtt_breach_on"] == "2026-03-08"
+    client.force_login(commissioner_user)
+    assert client.get("/reports/ptl/").status_code == 404
+    assert client.get("/reports/ptl/export.csv").status_code == 404
+
+
+@time_machine.travel("2026-11-23 10:00 +0000", tick=False)
+def test_data_set_list_download_and_mark_submitted(client, service_lead, commissioner_user, practice):
+    rf.episode(practice=practice, received_on=date(2026, 10, 5))
+    data_set = services.mds_generate(commissioner=practice.commissioner, month=date(2026, 10, 1))
+    other = services.mds_generate(commissioner=f.PracticeFactory().commissioner, month=date(2026, 10, 1))
+    client.force_login(commissioner_user)
+    r = client.get("/reports/mds/")
+    assert r.status_code == 200 and [d.pk for d in r.context["page"].object_list] == [data_set.pk]
+    r = client.get(f"/reports/mds/{data_set.pk}/download/")
+    assert r.status_code == 200
+    assert b"".join(r.streaming_content).decode().startswith("month,commissioner_code")
+    assert client.get(f"/reports/mds/{other.pk}/download/").status_code == 404
+    assert client.post(f"/reports/mds/{data_set.pk}/submitted/").status_code == 404
+    client.force_login(service_lead)
+    r = client.post(f"/reports/mds/{data_set.pk}/submitted/")
+    assert r.status_code == 302
+    data_set.refresh_from_db()
+    assert data_set.submitted_on == date(2026, 11, 23)
+    r = client.get("/reports/mds/")
+    # Both were due on 13 Nov: one submitted late, one not at all.
+    assert (r.context["on_time"]["numerator"], r.context["on_time"]["denominator"]) == (0, 2)
+
+
+def test_other_roles_get_404_on_report_pages(client, clinician, gp_user):
+    for user in (clinician, gp_user):
+        client.force_login(user)
+        for url in (
+            "/reports/kpis/",
+            "/reports/over-9-months/",
+            "/reports/activity/",
+            "/reports/mds/",
+            "/reports/opioids/",
+        ):
+            assert client.get(url).status_code == 404

@@ -1,0 +1,271 @@
+"""Report pages: thin views over the selectors. Commissioner pages never show patient identifiers."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from pathway.errors import DomainError, InvalidInput
+from pathway.models import DischargeReason, Practice
+from pathway.services import today_london
+from triage.models import TriageOutcome
+
+from . import selectors, services
+from .api import ptl_band, stream_csv
+from .forms import HalfYearForm, ReportFilterForm
+from .kpis import KPI_BY_CODE, compute_kpis
+
+PTL_CSV_COLUMNS = [
+    "episode_reference",
+    "patient_id",
+    "practice_ods",
+    "state",
+    "tier",
+    "clock_start",
+    "days_waited",
+    "weeks_waited",
+    "rtt_breach_on",
+    "next_appointment",
+    "band",
+]
+
+
+def _require_reports(user) -> None:
+    if not selectors.can_see_reports(user):
+        raise Http404("No such page.")
+
+
+def _require_staff(user) -> None:
+    if not selectors.is_report_staff(user):
+        raise Http404("No such page.")
+
+
+def _filters(request, *, with_practice: bool = True):
+    """The filter form and, when it is valid, the scope and month it selects."""
+    _require_reports(request.user)
+    staff = selectors.is_report_staff(request.user)
+    commissioners = selectors.commissioners_for(request.user)
+    practices = Practice.objects.filter(commissioner__in=commissioners).order_by("name")
+    code = request.GET.get("commissioner") if staff else None
+    if code:
+        practices = practices.filter(commissioner__code=code)
+    form = ReportFilterForm(
+        request.GET, commissioners=commissioners, practices=practices, show_commissioner=staff, today=today_london()
+    )
+    if not with_practice:
+        del form.fields["practice"], form.fields["tier"]
+    if not form.is_valid():
+        return form, None, None
+    data = form.cleaned_data
+    try:
+        scope = selectors.resolve_scope(
+            request.user, commissioner=code or None, practice=data.get("practice"), tier=data.get("tier")
+        )
+    except InvalidInput as exc:
+        for field, errors in exc.errors.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return form, None, None
+    return form, scope, data["month"]
+
+
+@login_required
+def kpi_dashboard(request):
+    form, scope, month = _filters(request)
+    context = {"form": form, "scope": scope, "month": month, "staff": selectors.is_report_staff(request.user)}
+    if scope is not None:
+        context["kpis"] = compute_kpis(scope, month)
+        context["trend"] = selectors.kpi_trend(scope, month)
+        context["trend_rows"] = [
+            {"name": context["trend"]["names"][code], "points": points}
+            for code, points in context["trend"]["series"].items()
+        ]
+        context["query_string"] = form.query_string()
+    return render(request, "reporting/kpis.html", context, status=200 if form.is_valid() else 400)
+
+
+@login_required
+def kpi_drill_down(request, code):
+    _require_staff(request.user)
+    if code not in KPI_BY_CODE:
+        raise Http404("No such KPI.")
+    form, scope, month = _filters(request)
+    if scope is None:
+        return render(request, "reporting/kpis.html", {"form": form, "staff": True}, status=400)
+    part = "numerator" if request.GET.get("part") == "numerator" else "denominator"
+    episodes = selectors.kpi_episodes(scope, code, month, part)
+    page = Paginator(episodes, 50).get_page(request.GET.get("page"))
+    base_query = form.query_string()
+    qs = f"{base_query}&part={part}"
+    return render(
+        request,
+        "reporting/kpi_episodes.html",
+        {
+            "kpi": KPI_BY_CODE[code],
+            "part": part,
+            "page": page,
+            "month": month,
+            "query_string": qs,
+            "base_query": base_query,
+            "scope": scope,
+        },
+    )
+
+
+@login_required
+def over_nine_months(request):
+    _require_reports(request.user)
+    staff = selectors.is_report_staff(request.user)
+    scope = selectors.resolve_scope(request.user, commissioner=request.GET.get("commissioner") if staff else None)
+    today = today_london()
+    episodes = selectors.over_9_months(scope, today)
+    page = Paginator(episodes, 50).get_page(request.GET.get("page"))
+    rows = [
+        {"episode": e, "months_open": selectors.months_open(e.admitted_on, today), "staff": staff}
+        for e in page.object_list
+    ]
+    return render(request, "reporting/over_9_months.html", {"page": page, "rows": rows, "today": today, "scope": scope})
+
+
+@login_required
+def activity(request):
+    form, scope, month = _filters(request)
+    context = {"form": form, "scope": scope, "month": month}
+    if scope is not None:
+        data = selectors.activity(scope, month)
+        reasons = dict(DischargeReason.choices)
+        outcomes = dict(TriageOutcome.choices)
+        table = {m: {"referrals": data["referrals"].get(m, 0), "discharges": {}, "triage": {}} for m in data["months"]}
+        for m, reason, n in data["discharges"]:
+            table[m]["discharges"][reason] = n
+        for m, outcome, n in data["triage"]:
+            table[m]["triage"][outcome] = n
+        context.update(
+            months=[
+                {
+                    "month": m,
+                    "referrals": table[m]["referrals"],
+                    "discharges": [table[m]["discharges"].get(r, 0) for r in reasons],
+                    "triage": [table[m]["triage"].get(o, 0) for o in outcomes],
+                }
+                for m in data["months"]
+            ],
+            reason_labels=list(reasons.values()),
+            outcome_labels=list(outcomes.values()),
+            feedback=data["feedback"],
+            staff=selectors.is_report_staff(request.user),
+        )
+    return render(request, "reporting/activity.html", context, status=200 if form.is_valid() else 400)
+
+
+@login_required
+def opioid_comparison(request):
+    _require_reports(request.user)
+    staff = selectors.is_report_staff(request.user)
+    scope = selectors.resolve_scope(request.user, commissioner=request.GET.get("commissioner") if staff else None)
+    form = HalfYearForm(request.GET)
+    form.is_valid()
+    try:
+        label, start, end = selectors.half_year_bounds(request.GET.get("period"), today_london())
+    except InvalidInput as exc:
+        form.add_error("period", exc.errors["period"])
+        return render(request, "reporting/opioids.html", {"form": form}, status=400)
+    totals = selectors.opioid_comparison(scope, start, end)
+    return render(
+        request,
+        "reporting/opioids.html",
+        {"form": form, "label": label, "start": start, "end": end, "totals": totals, "scope": scope},
+    )
+
+
+@login_required
+def ptl(request):
+    _require_staff(request.user)
+    today = today_london()
+    try:
+        band = ptl_band(request.GET.get("band"))
+    except InvalidInput:
+        band = None
+    periods = selectors.ptl(band=band, today=today)
+    page = Paginator(periods, 50).get_page(request.GET.get("page"))
+    rows = [selectors.ptl_row(p, today) for p in page.object_list]
+    return render(
+        request,
+        "reporting/ptl.html",
+        {
+            "page": page,
+            "rows": rows,
+            "band": band or "",
+            "today": today,
+            "query_string": f"band={band}" if band else "",
+        },
+    )
+
+
+@login_required
+def ptl_export(request):
+    _require_staff(request.user)
+    today = today_london()
+    try:
+        band = ptl_band(request.GET.get("band"))
+    except InvalidInput:
+        band = None
+
+    def rows():
+        yield PTL_CSV_COLUMNS
+        for period in selectors.ptl(band=band, today=today).iterator(chunk_size=2000):
+            row = selectors.ptl_row(period, today)
+            yield [row[c].isoformat() if hasattr(row[c], "isoformat") else row[c] for c in PTL_CSV_COLUMNS]
+
+    return stream_csv(rows(), f"ptl-{today:%Y-%m-%d}.csv")
+
+
+@login_required
+def data_sets(request):
+    _require_reports(request.user)
+    today = today_london()
+    sets = selectors.data_sets_for(request.user).order_by("-month", "commissioner__code")
+    page = Paginator(sets, 24).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reporting/data_sets.html",
+        {
+            "page": page,
+            "on_time": selectors.mds_on_time(sets, today),
+            "staff": selectors.is_report_staff(request.user),
+            "today": today,
+        },
+    )
+
+
+def _data_set(user, pk):
+    data_set = selectors.data_sets_for(user).filter(pk=pk).first()
+    if data_set is None:
+        raise Http404("No such data set.")
+    return data_set
+
+
+@login_required
+def data_set_download(request, pk):
+    _require_reports(request.user)
+    data_set = _data_set(request.user, pk)
+    if not data_set.file:
+        raise Http404("This data set has not been generated yet.")
+    name = f"mds-{data_set.commissioner.code}-{data_set.month:%Y-%m}.csv"
+    return FileResponse(data_set.file.open("rb"), as_attachment=True, filename=name, content_type="text/csv")
+
+
+@login_required
+@require_POST
+def data_set_submitted(request, pk):
+    _require_staff(request.user)
+    data_set = _data_set(request.user, pk)
+    try:
+        services.mds_submit(data_set=data_set, on=today_london(), actor=request.user)
+        messages.success(request, f"Marked the {data_set.month:%B %Y} data set as submitted.")
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect("reports-mds")
