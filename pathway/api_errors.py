@@ -31,6 +31,9 @@ def flatten_errors(errors) -> dict[str, list[str]]:
 def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         return Response(flatten_errors(exc.detail), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, exceptions.ParseError):
+        # Malformed JSON is bad input like any other: the contract's 400 shape, not a bare detail.
+        return Response({"non_field_errors": [str(exc.detail)]}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, InvalidInput):
         return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DomainError):

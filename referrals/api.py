@@ -1,5 +1,7 @@
 """Referral API: POST/GET /api/v1/referrals/, GET /api/v1/referrals/{id}/, re-engagement."""
 
+from collections.abc import Mapping
+
 from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
@@ -164,6 +166,8 @@ class ReengageSerializer(serializers.Serializer):
 def _all_referral_errors(incoming: ReferralInSerializer, user) -> dict[str, list[str]]:
     """Every bad field at once: the shape errors, plus the service's rules on the fields that had the right shape."""
     errors = flatten_errors(incoming.errors)
+    if not isinstance(incoming.initial_data, Mapping):
+        return errors
     typed = {}
     for name, field in incoming.fields.items():
         if name in errors or name == "attachments":

@@ -321,6 +321,10 @@ def referral_reengage(
         raise InvalidInput(
             {"nhs_number": ["The patient has not been discharged by the service, so a GP referral is needed."]}
         )
+    if received_on < last.discharged_on:
+        raise InvalidInput(
+            {"received_on": [f"The date received cannot be before the discharge on {last.discharged_on:%d %B %Y}."]}
+        )
     ends = reengagement_window_ends(last.discharged_on)
     if received_on > ends:
         raise InvalidInput(

@@ -1,5 +1,7 @@
 """Triage API: the queue, claim-next, release, reassign, red-flag clearance and the outcome."""
 
+import re
+
 from django.contrib.auth import get_user_model
 from django.urls import path
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -29,7 +31,9 @@ def require_triager(user) -> None:
 
 class QueueItemSerializer(serializers.Serializer):
     # The fields are declared for the OpenAPI schema only: to_representation builds the row.
-    id = serializers.IntegerField(read_only=True, help_text="The referral id (same as referral_id).")
+    id = serializers.IntegerField(
+        read_only=True, help_text="The episode id (same as episode_id): the queue lists episodes in triage."
+    )
     referral_id = serializers.IntegerField(read_only=True)
     episode_id = serializers.IntegerField(read_only=True)
     patient_id = serializers.IntegerField(read_only=True)
@@ -48,7 +52,7 @@ class QueueItemSerializer(serializers.Serializer):
     def to_representation(self, row):
         referral = row["referral"]
         return {
-            "id": referral.pk,
+            "id": referral.episode_id,
             "referral_id": referral.pk,
             "episode_id": referral.episode_id,
             "patient_id": referral.patient_id,
@@ -173,14 +177,43 @@ class RedFlagClear(APIView):
         return Response({"red_flags": referral.red_flags, "uncleared": uncleared_red_flags(referral)})
 
 
+REDIRECT_ALIASES = {
+    "mental_health": RedirectTarget.MENTAL_HEALTH_URGENT,
+    "urgent_mental_health": RedirectTarget.MENTAL_HEALTH_URGENT,
+    "other": RedirectTarget.OTHER_SPECIALTY,
+    "other_speciality": RedirectTarget.OTHER_SPECIALTY,
+    "specialty": RedirectTarget.OTHER_SPECIALTY,
+    "palliative_care": RedirectTarget.PALLIATIVE,
+    "msk_service": RedirectTarget.MSK,
+}
+
+
+class RedirectTargetField(serializers.ChoiceField):
+    """The destinations of DESIGN.md in the service's words: 'MSK', 'mental health urgent' and
+    'Other specialty' are read as their codes."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            key = re.sub(r"[^a-z]+", "_", data.strip().lower()).strip("_")
+            data = REDIRECT_ALIASES.get(key, key)
+        return super().to_internal_value(data)
+
+
 class TriageDecisionSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(
         choices=TriageOutcome.choices, error_messages={"invalid_choice": "'{input}' is not a triage outcome."}
     )
     tier = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=3)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
-    redirect_to = serializers.ChoiceField(
-        choices=RedirectTarget.choices, required=False, allow_blank=True, allow_null=True, default=""
+    redirect_to = RedirectTargetField(
+        choices=RedirectTarget.choices,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default="",
+        error_messages={
+            "invalid_choice": f"'{{input}}' is not a destination. Choose: {', '.join(RedirectTarget.values)}."
+        },
     )
     team = serializers.SlugRelatedField(
         slug_field="code", queryset=Team.objects.all(), required=False, allow_null=True, default=None
@@ -247,17 +280,21 @@ class EpisodeTriage(APIView):
         return Response(body)
 
 
+class InfoReceivedSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class EpisodeInfoReceived(APIView):
     @extend_schema(
-        request=inline_serializer(
-            "InfoReceivedInput", {"note": serializers.CharField(required=False, allow_blank=True, default="")}
-        ),
-        responses={200: EpisodeSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
+        request=InfoReceivedSerializer,
+        responses={200: EpisodeSerializer, 400: VALIDATION_ERROR, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
     )
     def post(self, request, pk):
         episode = access_episode(request.user, pk)
         require_triager(request.user)
-        services.triage_info_received(episode=episode, actor=request.user, note=str(request.data.get("note", "")))
+        incoming = InfoReceivedSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        services.triage_info_received(episode=episode, actor=request.user, note=incoming.validated_data["note"])
         episode.refresh_from_db()
         return Response(EpisodeSerializer(episode).data)
 
