@@ -24,6 +24,8 @@ from . import services
 from .models import RED_FLAGS, Referral, Urgency
 from .selectors import can_refer, referral_for, referrals_visible_to
 
+DATE_ERRORS = {"invalid": "Enter a real date in the form YYYY-MM-DD."}
+
 
 class ReferralInSerializer(serializers.Serializer):
     """Types and shapes only; the service checks every rule of the service."""
@@ -31,7 +33,7 @@ class ReferralInSerializer(serializers.Serializer):
     nhs_number = serializers.CharField(max_length=20)
     given_name = serializers.CharField(max_length=100)
     family_name = serializers.CharField(max_length=100)
-    date_of_birth = serializers.DateField()
+    date_of_birth = serializers.DateField(error_messages=DATE_ERRORS)
     sex = serializers.ChoiceField(choices=Patient.Sex.choices)
     address = serializers.CharField(required=False, allow_blank=True, default="")
     postcode = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
@@ -42,9 +44,9 @@ class ReferralInSerializer(serializers.Serializer):
     veteran = serializers.BooleanField(required=False, default=False)
     practice_ods = serializers.CharField(max_length=10)
     referrer_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-    received_on = serializers.DateField(required=False, allow_null=True, default=None)
+    received_on = serializers.DateField(required=False, allow_null=True, default=None, error_messages=DATE_ERRORS)
     ubrn = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True, default="")
-    ubrn_converted_on = serializers.DateField(required=False, allow_null=True, default=None)
+    ubrn_converted_on = serializers.DateField(required=False, allow_null=True, default=None, error_messages=DATE_ERRORS)
     pain_site = serializers.CharField(max_length=200)
     pain_nature = serializers.CharField(required=False, allow_blank=True, default="")
     duration_months = serializers.IntegerField(min_value=0, max_value=1200)
@@ -157,7 +159,7 @@ class ReengageSerializer(serializers.Serializer):
     nhs_number = serializers.CharField(max_length=20)
     reason = serializers.CharField()
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, default=Urgency.ROUTINE)
-    received_on = serializers.DateField(required=False, allow_null=True, default=None)
+    received_on = serializers.DateField(required=False, allow_null=True, default=None, error_messages=DATE_ERRORS)
     red_flags = serializers.ListField(
         child=serializers.ChoiceField(choices=list(RED_FLAGS)), required=False, default=list
     )

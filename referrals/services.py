@@ -60,6 +60,9 @@ REFERRAL_TEXT_FIELDS = (
     "reason",
 )
 
+# A sanity bound on a typed date of birth, not a rule of the service.
+OLDEST_AGE_YEARS = 130
+
 # The first bytes of each accepted file type: the declared type alone is not trusted.
 MAGIC_BYTES = {
     "application/pdf": (b"%PDF-",),
@@ -139,6 +142,10 @@ def referral_validate(*, data: dict[str, Any], actor=None, today: date, attachme
     if dob:
         if dob > today:
             _add(errors, "date_of_birth", "The date of birth cannot be in the future.")
+        elif age_on(dob, received_on) > OLDEST_AGE_YEARS:
+            _add(
+                errors, "date_of_birth", f"The date of birth would make the patient over {OLDEST_AGE_YEARS}: check it."
+            )
         elif age_on(dob, received_on) < rule("min_age_years"):
             _add(
                 errors,
