@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from . import services
 from .access import access_episode, can_act_clinically
 from .api_schema import CONFLICT, FORBIDDEN, NOT_FOUND, VALIDATION_ERROR
-from .models import Episode, EpisodeState, PathwayEvent
+from .models import DischargeReason, Episode, EpisodeState, PathwayEvent
 from .selectors import episode_timeline, rtt_summary
 
 
@@ -24,6 +24,7 @@ class EpisodeSerializer(serializers.ModelSerializer):
     ome_total_mg_per_day = serializers.DecimalField(
         max_digits=8, decimal_places=2, coerce_to_string=False, read_only=True
     )
+    discharge_reason = serializers.SerializerMethodField()
 
     class Meta:
         model = Episode
@@ -52,6 +53,11 @@ class EpisodeSerializer(serializers.ModelSerializer):
         if obj.pk not in cache:
             cache[obj.pk] = rtt_summary(obj)
         return cache[obj.pk]
+
+    @extend_schema_field(serializers.ChoiceField(choices=DischargeReason.choices, allow_null=True))
+    def get_discharge_reason(self, obj):
+        # null, like discharged_on, until the episode is discharged
+        return obj.discharge_reason or None
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_rtt_clock_start(self, obj):

@@ -258,3 +258,10 @@ def test_reengagement_cannot_be_dated_before_the_discharge(api_as, spa_user):
         )
     assert response.status_code == 400 and "received_on" in response.json()
     assert Episode.objects.filter(patient=referral.patient).count() == 1
+
+
+def test_discharge_reason_is_null_until_discharge(api_as, spa_user):
+    with at("2026-11-05 10:00 +00:00"):
+        referral = make_referral(received_on=date(2026, 11, 2))
+        body = api_as(spa_user).get(f"/api/v1/episodes/{referral.episode_id}/").json()
+    assert body["discharged_on"] is None and body["discharge_reason"] is None
