@@ -15,7 +15,7 @@ from pathway.errors import InvalidInput
 from pathway.models import DischargeReason, EpisodeState, Role
 
 from . import services
-from .models import Appointment, Extension, GroupSession, MedicationLine, TreatmentStart
+from .models import Appointment, CarePlan, Extension, GroupSession, MedicationLine, TreatmentStart
 
 
 class VersionField(serializers.IntegerField):
@@ -117,7 +117,12 @@ class TreatmentStartedInput(serializers.Serializer):
 
 class MedicationInput(serializers.Serializer):
     drug = serializers.CharField()
-    route = serializers.CharField(required=False, default="oral")
+    route = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="oral or transdermal; may be left out for a drug given by one route only",
+    )
     dose_mg = serializers.DecimalField(max_digits=8, decimal_places=2, required=False, allow_null=True)
     doses_per_day = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
     patch_mcg_per_hour = serializers.DecimalField(max_digits=7, decimal_places=2, required=False, allow_null=True)
@@ -178,10 +183,32 @@ class AssessmentOutput(serializers.Serializer):
     state = serializers.ChoiceField(choices=EpisodeState.choices)
 
 
-class CarePlanOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    version = serializers.IntegerField(help_text="Version of the care plan (1 for the first).")
-    shared_with_patient = serializers.BooleanField()
+class CarePlanOutput(serializers.ModelSerializer):
+    episode_id = serializers.IntegerField(read_only=True)
+    goals = serializers.ListField(child=serializers.DictField(), help_text="[{goal, review_on}]")
+    education = serializers.ListField(child=serializers.CharField())
+    therapies = serializers.ListField(child=serializers.CharField())
+    clinical = serializers.ListField(child=serializers.CharField())
+    interventions = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = CarePlan
+        fields = [
+            "id",
+            "episode_id",
+            "version",
+            "goals",
+            "education",
+            "therapies",
+            "clinical",
+            "interventions",
+            "flare_up_plan",
+            "emergency_plan",
+            "shared_with_patient",
+            "shared_with_gp",
+            "created_at",
+        ]
+        extra_kwargs = {"version": {"help_text": "Version of the care plan (1 for the first)."}}
 
 
 class TreatmentStartedOutput(serializers.Serializer):
@@ -354,6 +381,14 @@ class EpisodeAssessments(APIView):
 
 
 class EpisodeCarePlan(APIView):
+    @extend_schema(responses={200: CarePlanOutput, 404: NOT_FOUND}, description="The latest version of the care plan.")
+    def get(self, request, pk):
+        episode = _episode_for_reading(request, pk)
+        plan = episode.care_plans.order_by("-version").first()
+        if plan is None:
+            raise Http404("This episode has no care plan yet.")
+        return Response(CarePlanOutput(plan).data)
+
     @extend_schema(request=CarePlanInput, responses=_action_responses(201, CarePlanOutput))
     def post(self, request, pk):
         episode = _episode_for_action(request, pk)
@@ -363,10 +398,7 @@ class EpisodeCarePlan(APIView):
             for g in values["goals"]
         ]
         plan = services.careplan_save(episode=episode, actor=request.user, expected_version=version, **values)
-        return Response(
-            {"id": plan.pk, "version": plan.version, "shared_with_patient": plan.shared_with_patient},
-            status=status.HTTP_201_CREATED,
-        )
+        return Response(CarePlanOutput(plan).data, status=status.HTTP_201_CREATED)
 
 
 class EpisodeTreatmentStarted(APIView):

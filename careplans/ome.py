@@ -54,6 +54,7 @@ class OmeResult:
     factor: Decimal | None
     version: str
     clinician_entry: bool
+    route: str = "oral"
 
 
 def _number(value: Any, field: str, *, maximum: Decimal, label: str) -> Decimal:
@@ -87,12 +88,15 @@ def ome_per_day(
         raise InvalidInput({"drug": [f"'{drug}' is not an opioid in the factor table ({known})."]})
     routes = table.factors[name]
     route = (route or "").strip().lower()
+    if not route and len(routes) == 1:
+        # A drug given by one route only (a fentanyl patch) needs no route to be named.
+        route = next(iter(routes))
     if route not in routes:
         raise InvalidInput({"route": [f"{name} is not given by the route '{route}' (use {', '.join(routes)})."]})
     factor = routes[route]
     if factor is None:
         ome = _number(clinician_ome_mg, "ome_mg_per_day", maximum=MAX_CLINICIAN_OME_MG, label="clinician-entered OME")
-        return OmeResult(ome.quantize(CENT, ROUND_HALF_UP), None, table.version, True)
+        return OmeResult(ome.quantize(CENT, ROUND_HALF_UP), None, table.version, True, route)
     factor = Decimal(str(factor))
     if route == "transdermal":
         rate = _number(patch_mcg_per_hour, "patch_mcg_per_hour", maximum=MAX_PATCH_MCG_PER_HOUR, label="patch strength")
@@ -101,7 +105,7 @@ def ome_per_day(
         dose = _number(dose_mg, "dose_mg", maximum=MAX_DOSE_MG, label="dose")
         per_day = _number(doses_per_day, "doses_per_day", maximum=MAX_DOSES_PER_DAY, label="number of doses a day")
         ome = dose * per_day * factor
-    return OmeResult(ome.quantize(CENT, ROUND_HALF_UP), factor, table.version, False)
+    return OmeResult(ome.quantize(CENT, ROUND_HALF_UP), factor, table.version, False, route)
 
 
 def total_ome(values) -> Decimal:

@@ -535,6 +535,26 @@ def _ome_recompute(locked: Episode, *, actor, today: date) -> Letter | None:
     return letter
 
 
+def _medication_change_stops_clock(locked: Episode, *, on: date, actor) -> None:
+    """A medication change made by the service is a first definitive treatment (RTT status 30).
+
+    Lines recorded before the patient first attended are the medication they came in with, not
+    a change made by the service, so they leave the clock running.
+    """
+    period = rtt_running_period(locked)
+    if period is None or on < period.clock_start:
+        return
+    if not locked.appointments.filter(outcome=Appointment.Outcome.ATTENDED, date__lte=on).exists():
+        return
+    rtt_clock_stop(
+        episode=locked,
+        on=on,
+        status_code=rtt.STATUS_FIRST_DEFINITIVE_TREATMENT,
+        reason="First definitive treatment: medication change by the service",
+        actor=actor,
+    )
+
+
 def medication_review_due(started_on: date) -> date:
     return started_on + timedelta(weeks=rule("medication_review_weeks"))
 
@@ -558,6 +578,7 @@ def medication_add(
     _require_in_care(locked, "change medication")
     started_on = started_on or today_london()
     _not_before_referral(locked, started_on, "started_on", "start date")
+    _not_in_future(started_on, "started_on", "start date")
     table = factor_table(started_on)
     result = ome.ome_per_day(
         drug=drug,
@@ -568,11 +589,11 @@ def medication_add(
         clinician_ome_mg=ome_mg_per_day,
         table=table,
     )
-    transdermal = route.strip().lower() == "transdermal"
+    transdermal = result.route == "transdermal"
     line = MedicationLine.objects.create(
         episode=locked,
         drug=drug.strip().lower(),
-        route=route.strip().lower(),
+        route=result.route,
         dose_mg=None if transdermal else Decimal(str(dose_mg)) if dose_mg not in (None, "") else None,
         doses_per_day=None if transdermal else Decimal(str(doses_per_day)) if doses_per_day not in (None, "") else None,
         patch_mcg_per_hour=Decimal(str(patch_mcg_per_hour)) if transdermal else None,
@@ -598,6 +619,7 @@ def medication_add(
         reason=f"Medication started: {line.drug} ({line.route}), OME {line.ome_mg_per_day} mg/24 h",
         data={"medication": line.pk, "ome_mg_per_day": str(line.ome_mg_per_day), "factor_version": line.factor_version},
     )
+    _medication_change_stops_clock(locked, on=started_on, actor=actor)
     _ome_recompute(locked, actor=actor, today=today_london())
     episode_bump(locked, "ome_total_mg_per_day")
     _sync(episode, locked)
@@ -616,6 +638,7 @@ def medication_stop(
     if locked.state not in OPEN_STATES:
         raise TransitionNotAllowed("The episode is closed.", code="episode_closed")
     on = on or today_london()
+    _not_in_future(on, "stopped_on", "stop date")
     if on < current.started_on:
         raise InvalidInput({"stopped_on": ["A medication cannot stop before it started."]})
     current.stopped_on = on
@@ -635,6 +658,7 @@ def medication_stop(
         reason=f"Medication stopped: {current.drug} ({current.route})",
         data={"medication": current.pk},
     )
+    _medication_change_stops_clock(locked, on=on, actor=actor)
     _ome_recompute(locked, actor=actor, today=today_london())
     episode_bump(locked, "ome_total_mg_per_day")
     return current
@@ -732,8 +756,11 @@ def extension_request(
         errors["until"] = ["The episode has no admission date, so it has no nine-month limit."]
     else:
         limit_on = add_months(locked.admitted_on, rule("episode_limit_months"))
+        extended_to = locked.episode_limit_on
         if until <= limit_on:
             errors["until"] = [f"The extension must run past the 9-month limit ({limit_on})."]
+        elif extended_to and extended_to > limit_on and until <= extended_to:
+            errors["until"] = [f"The episode is already extended to {extended_to}: a new extension must run past it."]
     if until <= today_london() and "until" not in errors:
         errors["until"] = ["The extension must end in the future."]
     if errors:
