@@ -226,6 +226,8 @@ MESH_CA_BUNDLE = os.environ.get("MESH_CA_BUNDLE", "")
 MESH_TIMEOUT_SECONDS = float(os.environ.get("MESH_TIMEOUT_SECONDS", "30"))
 
 SERVICE_NAME = os.environ.get("SERVICE_NAME", "Painway Persistent Pain Service")
+# Namespace of the service's own FHIR identifiers and questionnaire canonicals (pathway/fhir.py).
+FHIR_SYSTEM_BASE = os.environ.get("FHIR_SYSTEM_BASE", "https://painway.example.org/fhir")
 
 LOGGING = {
     "version": 1,

@@ -29,6 +29,12 @@ API_MD_OPERATIONS = [
     ("/api/v1/reports/kpis/", "get", False),
     ("/api/v1/reports/ptl/", "get", False),
     ("/api/v1/reports/mds/", "get", False),
+    ("/api/v1/fhir/EpisodeOfCare/{id}", "get", False),
+    ("/api/v1/fhir/ServiceRequest/{id}", "get", False),
+    ("/api/v1/fhir/CarePlan/{id}", "get", False),
+    ("/api/v1/fhir/QuestionnaireResponse/{id}", "get", False),
+    ("/api/v1/fhir/Appointment/{id}", "get", False),
+    ("/api/v1/fhir/Patient/{id}/$everything", "get", False),
 ]
 
 
@@ -110,3 +116,13 @@ def test_binary_and_csv_media_types(schema):
     assert pdf == {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
     csv = schema["paths"]["/api/v1/reports/mds/"]["get"]["responses"]["200"]["content"]
     assert csv == {"text/csv": {"schema": {"type": "string"}}}
+
+
+def test_fhir_reads_answer_fhir_json(schema):
+    fhir_paths = [(path, item) for path, item in schema["paths"].items() if path.startswith("/api/v1/fhir/")]
+    assert len(fhir_paths) == 8
+    for path, item in fhir_paths:
+        responses = item["get"]["responses"]
+        assert set(responses) >= {"200", "401", "404"}, path
+        for status in ("200", "404"):
+            assert list(responses[status]["content"]) == ["application/fhir+json"], path
