@@ -34,3 +34,6 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("letters/", include("pathway.letter_urls")),
 ]
+
+handler404 = "pathway.views.not_found"
+handler500 = "pathway.views.server_error"

@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
 from . import services
@@ -107,3 +107,21 @@ def breached_deadlines(request):
         raise Http404("No such page.")
     page = Paginator(breached_deadlines_selector(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "pathway/breached_deadlines.html", {"page": page})
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    """404 for every path: the API's JSON shape under /api/, an NHS.UK page elsewhere."""
+    if _wants_json(request):
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """500 without the template context (it may be what failed): JSON under /api/, a plain page elsewhere."""
+    if _wants_json(request):
+        return JsonResponse({"detail": "Something went wrong on our side.", "code": "server_error"}, status=500)
+    return render(request, "500.html", status=500)
