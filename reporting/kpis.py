@@ -150,9 +150,14 @@ def _closed_after(end: date, prefix: str = "") -> Q:
 
 
 def rtt_rows(scope: Scope, start: date, end: date) -> QuerySet:
-    """Incomplete pathways at the month-end snapshot."""
+    """Incomplete pathways at the month-end snapshot.
+
+    A clock stopped after the month end, for any reason, was still running at the snapshot; that
+    includes one nullified later by a DNA of the first appointment (a nullified period always
+    has its clock stop on the DNA date).
+    """
     return (
-        RttPeriod.objects.filter(scope.episode_q("episode__"), clock_start__lte=end, nullified=False)
+        RttPeriod.objects.filter(scope.episode_q("episode__"), clock_start__lte=end)
         .filter(Q(clock_stop__isnull=True) | Q(clock_stop__gt=end))
         .filter(_closed_after(end, "episode__"))
     )
