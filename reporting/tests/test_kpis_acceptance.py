@@ -337,3 +337,11 @@ def test_over_nine_months_counts_open_episodes_with_and_without_extension(api_as
         may = kpis(lead, "2027-05", practice)
     assert counts(may["over_9_months"]) == (1, 2)
     assert may["over_9_months"]["value"] == 2
+
+
+@pytest.mark.parametrize("month", ["2026-13", "x", "2026-00", "2026-1", "", "2026-10-01", "２０２６-10"])
+@pytest.mark.parametrize("path", ["/api/v1/reports/kpis/", "/api/v1/reports/mds/"])
+def test_bad_months_are_400_naming_month_on_kpis_and_data_set(api_as, service_lead, no_mesh_practice, path, month):
+    r = api_as(service_lead).get(path, {"month": month, "commissioner": no_mesh_practice.commissioner.code})
+    assert r.status_code == 400
+    assert list(r.json()) == ["month"]
