@@ -33,7 +33,7 @@ from pathway.rules import rule
 from triage.models import TriageDecision
 
 LONDON = ZoneInfo("Europe/London")
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 # Local targets (DESIGN.md: "local" / "stretch"); override with settings.REPORTING_KPI_TARGETS.
 DEFAULT_TARGETS: dict[str, float | None] = {
@@ -55,7 +55,7 @@ def parse_month(value: str | None, *, field_name: str = "month") -> date:
     """'2026-10' -> date(2026, 10, 1); InvalidInput naming the field otherwise."""
     if not value:
         raise InvalidInput({field_name: ["Choose a month, written as YYYY-MM (for example 2026-10)."]})
-    match = MONTH_RE.match(value.strip())
+    match = MONTH_RE.fullmatch(value.strip())
     if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
         raise InvalidInput({field_name: [f"'{value}' is not a month. Write it as YYYY-MM, for example 2026-10."]})
     return date(int(match.group(1)), int(match.group(2)), 1)
@@ -150,9 +150,14 @@ def _closed_after(end: date, prefix: str = "") -> Q:
 
 
 def rtt_rows(scope: Scope, start: date, end: date) -> QuerySet:
-    """Incomplete pathways at the month-end snapshot."""
+    """Incomplete pathways at the month-end snapshot.
+
+    A clock stopped after the month end, for any reason, was still running at the snapshot; that
+    includes one nullified later by a DNA of the first appointment (a nullified period always
+    has its clock stop on the DNA date).
+    """
     return (
-        RttPeriod.objects.filter(scope.episode_q("episode__"), clock_start__lte=end, nullified=False)
+        RttPeriod.objects.filter(scope.episode_q("episode__"), clock_start__lte=end)
         .filter(Q(clock_stop__isnull=True) | Q(clock_stop__gt=end))
         .filter(_closed_after(end, "episode__"))
     )

@@ -146,13 +146,20 @@ def ptl(scope: Scope | None = None, *, band: str | None = None, today: date) -> 
         .select_related("episode", "episode__practice")
         .order_by("clock_start", "id")
     )
+    # Bands follow weeks waited, ceil(days / 7): week N starts on day 7 * (N - 1) + 1.
+    # "18+" is 18 weeks or more, so it includes the 52+ waits.
     if band == "18+":
-        qs = qs.filter(clock_start__lte=today - timedelta(days=17 * 7))
+        qs = qs.filter(clock_start__lte=_week_starts(today, 18))
     elif band == "52+":
-        qs = qs.filter(clock_start__lte=today - timedelta(days=51 * 7))
+        qs = qs.filter(clock_start__lte=_week_starts(today, 52))
     elif band == "0-17":
-        qs = qs.filter(clock_start__gt=today - timedelta(days=17 * 7))
+        qs = qs.filter(clock_start__gt=_week_starts(today, 18))
     return qs
+
+
+def _week_starts(today: date, weeks: int) -> date:
+    """The latest clock start that has waited ``weeks`` weeks or more by ``today``."""
+    return today - timedelta(days=7 * (weeks - 1) + 1)
 
 
 def ptl_row(period: RttPeriod, today: date) -> dict:
@@ -366,8 +373,11 @@ def mds_queryset(commissioner: Commissioner | None, month: date) -> QuerySet:
     end = month_last_day(month)
     scope = Scope(commissioner=commissioner)
     first_decision = TriageDecision.objects.filter(episode=OuterRef("pk")).order_by("decided_on", "id")
-    period = RttPeriod.objects.filter(episode=OuterRef("pk"), clock_start__lte=end, nullified=False).order_by(
-        "-clock_start", "-id"
+    # As at month end: a clock nullified after it was still running then.
+    period = (
+        RttPeriod.objects.filter(episode=OuterRef("pk"), clock_start__lte=end)
+        .filter(Q(nullified=False) | Q(clock_stop__gt=end))
+        .order_by("-clock_start", "-id")
     )
     last_stop = RttPeriod.objects.filter(episode=OuterRef("pk")).order_by("-clock_start", "-id")
     letter = Letter.objects.filter(episode=OuterRef("pk"), kind=LetterKind.DISCHARGE, sent_at__isnull=False).order_by(
