@@ -9,4 +9,5 @@ urlpatterns = [
     path("new/", views.referral_new, name="referral-new"),
     path("reengage/", views.referral_reengage, name="referral-reengage"),
     path("<int:pk>/", views.referral_detail, name="referral-detail"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.referral_attachment, name="referral-attachment"),
 ]

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
 from pathway import services as core
@@ -78,6 +78,24 @@ def referral_detail(request, pk):
             "perms_triage": has_role(request.user, Role.SPA_TRIAGE, Role.SERVICE_LEAD),
         },
     )
+
+
+@login_required
+def referral_attachment(request, pk, attachment_pk):
+    """Download one attachment of a referral the user may see; 404 for anything else. Logged."""
+    referral = referral_for(request.user, pk)
+    attachment = referral.attachments.filter(pk=attachment_pk).first()
+    if attachment is None or not attachment.file.storage.exists(attachment.file.name):
+        raise Http404("No such attachment.")
+    core.record_view(user=request.user, episode=referral.episode, path=request.path, action="attachment")
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from pathway.models import Episode, Patient
+from pathway.models import Episode, Patient, Role
 from pathway.tests import factories as f
 from referrals.models import Referral, ReferralAttachment
 from referrals.tests.factories import PDF_BYTES, make_referral
@@ -171,3 +171,31 @@ def test_gp_list_and_detail_show_only_own_practice(client, gp_user, practice, dj
 def test_empty_referral_list_says_so(client, gp_user):
     client.force_login(gp_user)
     assert "no referrals to show" in client.get("/referrals/").content.decode()
+
+
+def test_attachment_downloads_for_those_who_may_see_the_referral_and_is_logged(client, spa_user, practice):
+    from pathway.models import RecordAccess
+
+    client.force_login(spa_user)
+    pdf = SimpleUploadedFile("gp-letter.pdf", PDF_BYTES, content_type="application/pdf")
+    client.post("/referrals/new/", {**form_data(practice), "attachments": [pdf]})
+    referral = Referral.objects.get()
+    attachment = ReferralAttachment.objects.get()
+    url = f"/referrals/{referral.pk}/attachments/{attachment.pk}/"
+    assert url in client.get(f"/referrals/{referral.pk}/").content.decode()
+
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF_BYTES
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="gp-letter.pdf"'
+    assert "no-store" in response["Cache-Control"]
+    logged = RecordAccess.objects.filter(action="attachment").get()
+    assert (logged.user, logged.episode_id, logged.path) == (spa_user, referral.episode_id, url)
+
+    # Another practice's GP sees neither the referral nor its attachment; an unknown attachment is 404 too.
+    other_gp = f.UserFactory(role=Role.GP_PRACTICE, practice=f.PracticeFactory())
+    client.force_login(other_gp)
+    assert client.get(url).status_code == 404
+    client.force_login(spa_user)
+    assert client.get(f"/referrals/{referral.pk}/attachments/{attachment.pk + 1}/").status_code == 404
