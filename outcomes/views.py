@@ -112,8 +112,7 @@ def _private(response, status: int | None = None):
 
 
 def _link_problem(request, problem: services.LinkProblem):
-    status = 404 if problem.code == "invalid" else 410
-    return _private(render(request, "outcomes/patient/link_problem.html", {"code": problem.code}), status)
+    return _private(render(request, "outcomes/patient/link_problem.html", {"code": problem.code}), problem.status_code)
 
 
 @never_cache
@@ -141,7 +140,7 @@ def patient_questionnaire(request, token):
         )
     try:
         number = int(step_param) if step_param else next(i for i, s in enumerate(steps, 1) if s.key not in done)
-    except ValueError:
+    except (ValueError, StopIteration):
         number = 1
     number = min(max(number, 1), len(steps))
     step = steps[number - 1]

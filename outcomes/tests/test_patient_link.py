@@ -81,11 +81,11 @@ def test_patient_answers_step_by_step_and_submits_once(prom_outbox):
 
     # Reused: a clear page, and nothing more is stored.
     r = client.get(f"/outcomes/q/{token}/")
-    assert r.status_code == 410 and "already been sent" in r.content.decode()
+    assert r.status_code == 404 and "already been sent" in r.content.decode()
     r = answer(client, token, 1, PSEQ_1)
-    assert r.status_code == 410
+    assert r.status_code == 404
     r = client.post(f"/outcomes/q/{token}/", {"action": "submit"})
-    assert r.status_code == 410 and PromResponse.objects.count() == 3
+    assert r.status_code == 404 and PromResponse.objects.count() == 3
 
 
 def test_out_of_range_answer_shows_error_and_saves_nothing(prom_outbox):
@@ -116,9 +116,9 @@ def test_expired_token_shows_clear_page_and_stores_nothing(prom_outbox):
     with time_machine.travel(timezone.now() + timedelta(days=28, minutes=1)):
         client = Client()
         r = client.get(f"/outcomes/q/{token}/")
-        assert r.status_code == 410 and "This link has expired" in r.content.decode()
-        assert answer(client, token, 1, PSEQ_1).status_code == 410
-        assert client.post(f"/outcomes/q/{token}/", {"action": "submit"}).status_code == 410
+        assert r.status_code == 404 and "This link has expired" in r.content.decode()
+        assert answer(client, token, 1, PSEQ_1).status_code == 404
+        assert client.post(f"/outcomes/q/{token}/", {"action": "submit"}).status_code == 404
     invitation.refresh_from_db()
     assert invitation.partial_answers == {} and not PromResponse.objects.exists()
 
@@ -130,13 +130,13 @@ def test_link_never_sent_does_not_open(prom_outbox):
     assert Client().get("/outcomes/q/anything-at-all/").status_code == 404
 
 
-def test_reminder_link_replaces_the_first(prom_outbox):
+def test_reminder_carries_the_same_link_as_the_first_message(prom_outbox):
     episode = accepted_episode(email="p@example.invalid")
     invitation, first = send_link(episode, "entry", prom_outbox)
     services.prom_invitation_send(invitation_id=invitation.pk, reminder=True)
     second = prom_outbox[-1].body.split("/outcomes/q/")[1].split("/")[0]
-    assert Client().get(f"/outcomes/q/{first}/").status_code == 404
-    assert Client().get(f"/outcomes/q/{second}/").status_code == 200
+    assert second == first and prom_outbox[-1].subject.startswith("Reminder")
+    assert Client().get(f"/outcomes/q/{first}/").status_code == 200
 
 
 def test_discharge_link_includes_experience_survey(prom_outbox):
