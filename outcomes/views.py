@@ -176,7 +176,7 @@ def feedback_index(request):
     _feedback_staff(request)
     filters = FeedbackFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
-    qs = feedback_list(**{k: v for k, v in criteria.items() if v})
+    qs = feedback_list(user=request.user, **{k: v for k, v in criteria.items() if v})
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -220,4 +220,7 @@ def feedback_new(request):
 @login_required
 def feedback_edit(request, pk):
     _feedback_staff(request)
-    return _feedback_form(request, get_object_or_404(Feedback, pk=pk))
+    feedback = get_object_or_404(Feedback, pk=pk)
+    if feedback.episode_id is not None:
+        access_episode(request.user, feedback.episode_id)
+    return _feedback_form(request, feedback)
