@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from pathway.access import access_episode, can_act_clinically, has_role
 from pathway.errors import DomainError, InvalidInput
 from pathway.models import Role
+from pathway.rules import rule
 from pathway.services import record_view
 
 from . import services
@@ -89,7 +90,7 @@ def paper_return(request, pk):
                 messages.success(request, f"{Instrument(instrument).label} recorded.")
                 return redirect("outcomes:episode", pk=episode.pk)
     else:
-        form = form_class(initial={"value_set": "UK2026"})
+        form = form_class(initial={"value_set": rule("eq5d_value_set")})
     return render(
         request,
         "outcomes/paper_return.html",

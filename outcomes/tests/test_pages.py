@@ -246,3 +246,10 @@ def test_paper_followup_for_an_open_episode_is_refused_on_the_form(clinician, te
     r = signed_in(clinician).post(f"/outcomes/episodes/{episode.pk}/proms/new/", data)
     assert r.status_code == 200 and "not discharged" in r.content.decode()
     assert not PromResponse.objects.exists()
+
+
+def test_paper_eq5d_form_preselects_the_configured_value_set(clinician, team, settings):
+    settings.PATHWAY_RULES = {**settings.PATHWAY_RULES, "eq5d_value_set": "ENG2018"}
+    episode = accepted_episode(team=team)
+    r = signed_in(clinician).get(f"/outcomes/episodes/{episode.pk}/proms/new/?instrument=EQ5D5L")
+    assert r.status_code == 200 and r.context["form"]["value_set"].value() == "ENG2018"
