@@ -33,6 +33,7 @@ class PromInputSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         error_messages={"invalid_choice": "'{input}' is not a value set."},
+        help_text="EQ-5D-5L only: the value set of the index (default UK2026); may also be given in answers.",
     )
     completed_on = serializers.DateField(required=False)
 

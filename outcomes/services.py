@@ -147,7 +147,14 @@ def prom_response_create(
     elif timepoint == Timepoint.FOLLOWUP and episode.discharged_on and completed_on < episode.discharged_on:
         errors["completed_on"] = ["A follow-up questionnaire cannot be completed before the discharge date."]
     if instrument == Instrument.EQ5D5L:
-        value_set = value_set or rule("eq5d_value_set")
+        # The value set may come beside the answers or among them; if both, they must agree.
+        inner = answers.get("value_set") if isinstance(answers, dict) else None
+        if value_set and inner and inner != value_set:
+            errors["value_set"] = ["The value set is given twice, differently: give it once."]
+        value_set = value_set or inner or rule("eq5d_value_set")
+        if not isinstance(value_set, str):
+            errors["value_set"] = [f"Give the value set as one of: {', '.join(scoring.VALUE_SETS)}."]
+            value_set = rule("eq5d_value_set")
     elif value_set:
         errors["value_set"] = ["A value set applies to EQ-5D-5L only."]
     if instrument in Instrument.values:

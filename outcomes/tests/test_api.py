@@ -306,3 +306,17 @@ def test_wrong_method_is_405_and_unknown_episode_404(api_as, service_lead):
     client = api_as(service_lead)
     assert client.put(url(accepted_episode()), {}, format="json").status_code == 405
     assert client.post("/api/v1/episodes/999999/proms/", {}, format="json").status_code == 404
+
+
+def test_eq5d_value_set_may_be_given_among_the_answers(api_as, service_lead):
+    client = api_as(service_lead)
+    body = {"instrument": "EQ5D5L", "timepoint": "entry", "answers": {**EQ5D, "value_set": "ENG2018"}}
+    r = post(client, accepted_episode(), body)
+    assert r.status_code == 201 and r.json()["value_set"] == "ENG2018" and r.json()["index"] == 0.562
+    r = post(client, accepted_episode(), {**body, "value_set": "UK2026"})
+    assert r.status_code == 400 and list(r.json()) == ["value_set"]
+    r = post(client, accepted_episode(), {**body, "answers": {**EQ5D, "value_set": 5}})
+    assert r.status_code == 400 and list(r.json()) == ["value_set"]
+    r = post(client, accepted_episode(), {**body, "answers": {**EQ5D, "value_set": "US"}})
+    assert r.status_code == 400 and list(r.json()) == ["value_set"]
+    assert PromResponse.objects.count() == 1
