@@ -4,13 +4,14 @@ from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pathway.access import access_episode, can_act_clinically
 from pathway.api_schema import CONFLICT, FORBIDDEN, NOT_FOUND, VALIDATION_ERROR, paginated
+from pathway.rules import rule
 from pathway.services import record_view
 
 from . import services
@@ -32,8 +33,23 @@ class PromInputSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         error_messages={"invalid_choice": "'{input}' is not a value set."},
+        help_text="EQ-5D-5L only: the value set of the index (default UK2026); may also be given in answers.",
     )
     completed_on = serializers.DateField(required=False)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            # Name every bad field at once: the answers too, whenever the instrument is known.
+            instrument = data.get("instrument") if isinstance(data, dict) else None
+            if isinstance(exc.detail, dict) and instrument in Instrument.values and "answers" not in exc.detail:
+                value_set = data.get("value_set") if isinstance(data.get("value_set"), str) else ""
+                if value_set not in VALUE_SETS:
+                    value_set = rule("eq5d_value_set")
+                more = services.answer_errors(instrument, data.get("answers"), value_set, require_complete=True)
+                raise serializers.ValidationError({**exc.detail, **more}) from exc
+            raise
 
 
 class PromResponseSerializer(serializers.ModelSerializer):
@@ -124,7 +140,11 @@ class EpisodeProms(APIView):
         episode = access_episode(request.user, pk)
         if not can_act_clinically(request.user):
             raise PermissionDenied("Only clinicians and service leads may record PROMs.")
-        data = PromInputSerializer(data=request.data)
+        try:
+            payload = request.data
+        except ParseError as exc:
+            raise serializers.ValidationError({"non_field_errors": ["The request body is not valid JSON."]}) from exc
+        data = PromInputSerializer(data=payload)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         response = services.prom_response_create(

@@ -96,22 +96,26 @@ def _mean(values: list[int]) -> float:
     return round(sum(values) / len(values), 4)
 
 
+def bpi_errors(severity: list | None, interference: list | None) -> dict[str, list[str]]:
+    """Length and range errors of the BPI answers; a part given as ``None`` is not checked."""
+    errors: dict[str, list[str]] = {}
+    if severity is not None:
+        if len(severity) != BPI_SEVERITY_ITEMS:
+            errors["severity"] = [f"Give {BPI_SEVERITY_ITEMS} severity answers: worst, least, average, now."]
+        elif bad := _check_items(severity, 0, 10, "Severity item"):
+            errors["severity"] = bad
+    if interference is not None:
+        if len(interference) != BPI_INTERFERENCE_ITEMS:
+            errors["interference"] = [f"Give {BPI_INTERFERENCE_ITEMS} interference answers (null for a blank item)."]
+        elif bad := _check_items(interference, 0, 10, "Interference item"):
+            errors["interference"] = bad
+    return errors
+
+
 def score_bpi(severity: list[int | None], interference: list[int | None]) -> Scored:
     """Severity is the mean of the 4 severity items; interference the mean of the answered items
     of 7, scored only when at least 4 are answered."""
-    errors: dict[str, list[str]] = {}
-    if len(severity) != BPI_SEVERITY_ITEMS:
-        errors["severity"] = [f"Give {BPI_SEVERITY_ITEMS} severity answers: worst, least, average, now."]
-    else:
-        bad = _check_items(severity, 0, 10, "Severity item")
-        if bad:
-            errors["severity"] = bad
-    if len(interference) != BPI_INTERFERENCE_ITEMS:
-        errors["interference"] = [f"Give {BPI_INTERFERENCE_ITEMS} interference answers (null for a blank item)."]
-    else:
-        bad = _check_items(interference, 0, 10, "Interference item")
-        if bad:
-            errors["interference"] = bad
+    errors = bpi_errors(severity, interference)
     if errors:
         raise AnswerError(errors)
     answered = [v for v in interference if v is not None]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from pathway.access import episodes_visible_to
 from pathway.rules import get_rules
 
 from . import scoring
@@ -99,8 +100,13 @@ def episode_prom_summary(episode, responses=None) -> list[dict]:
     return summary
 
 
-def feedback_list(*, kind: str = "", status: str = "", received_from=None, received_to=None) -> QuerySet[Feedback]:
+def feedback_list(
+    *, user=None, kind: str = "", status: str = "", received_from=None, received_to=None
+) -> QuerySet[Feedback]:
+    """The log; for ``user``, only entries about no episode or about an episode they may see."""
     qs = Feedback.objects.select_related("recorded_by", "episode")
+    if user is not None:
+        qs = qs.filter(Q(episode__isnull=True) | Q(episode__in=episodes_visible_to(user)))
     if kind:
         qs = qs.filter(kind=kind)
     if status == "open":

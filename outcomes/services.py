@@ -6,12 +6,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from pathway.calendar import add_months, london_date
 from pathway.errors import DomainError, InvalidInput
@@ -32,40 +33,76 @@ NO_PROM_STATES = {EpisodeState.REJECTED, EpisodeState.REDIRECTED}
 
 
 class LinkProblem(DomainError):
-    """A patient link that cannot be used: ``code`` is invalid, expired or used."""
+    """A patient link that cannot be used: ``code`` is invalid, expired or used (all shown as
+    not found, with a page saying which)."""
 
-    status_code = 410
+    status_code = 404
 
 
 # --- Scoring answers -------------------------------------------------------------------------
 
 
-def _as_list(answers: dict, key: str) -> list:
-    value = answers.get(key)
-    if not isinstance(value, list):
-        raise InvalidInput({key: ["Give a list of answers."]})
-    return value
+def _missing(instrument: str, answers: dict) -> dict[str, list[str]]:
+    """Blank items a complete return must have (BPI interference may have blanks), in lists of
+    the right length."""
+    if instrument == Instrument.PSEQ:
+        items = answers["items"]
+        gaps = [f"Item {i} is missing: answer 0 to 6." for i, v in enumerate(items, 1) if v is None]
+        return {"items": gaps} if gaps and len(items) == scoring.PSEQ_ITEMS else {}
+    if instrument == Instrument.BPI:
+        severity = answers["severity"]
+        gaps = [f"Severity item {i} is missing: answer 0 to 10." for i, v in enumerate(severity, 1) if v is None]
+        return {"severity": gaps} if gaps and len(severity) == scoring.BPI_SEVERITY_ITEMS else {}
+    errors = {
+        dim: [f"{dim.replace('_', ' ').capitalize()} is missing: give a level from 1 to 5."]
+        for dim in scoring.EQ5D_DIMENSIONS
+        if answers.get(dim) is None
+    }
+    if answers.get("vas") is None:
+        errors["vas"] = ["The health scale (VAS) is missing: give a number from 0 to 100."]
+    return errors
 
 
-def score_answers(instrument: str, answers: Any, value_set: str) -> scoring.Scored:
-    """Score raw answers; out-of-range or malformed answers raise InvalidInput naming each item."""
+def answer_errors(instrument: str, answers: Any, value_set: str, *, require_complete: bool) -> dict[str, list[str]]:
+    """Every problem with one instrument's answers, each item named: malformed, out of range and,
+    when ``require_complete``, missing. Empty when the answers can be scored."""
     if not isinstance(answers, dict):
-        raise InvalidInput({"answers": ["Give the answers as an object."]})
-    try:
-        if instrument == Instrument.PSEQ:
-            return scoring.score_pseq(_as_list(answers, "items"))
-        if instrument == Instrument.BPI:
-            errors = {}
-            for key in ("severity", "interference"):
-                if not isinstance(answers.get(key), list):
-                    errors[key] = ["Give a list of answers."]
-            if errors:
-                raise InvalidInput(errors)
-            return scoring.score_bpi(answers["severity"], answers["interference"])
-        levels = {dim: answers.get(dim) for dim in scoring.EQ5D_DIMENSIONS}
-        return scoring.score_eq5d(levels, answers.get("vas"), value_set)
-    except scoring.AnswerError as exc:
-        raise InvalidInput(exc.errors) from exc
+        return {"answers": ["Give the answers as an object."]}
+    lists = {Instrument.PSEQ: ["items"], Instrument.BPI: ["severity", "interference"]}.get(instrument, [])
+    errors = {key: ["Give a list of answers."] for key in lists if not isinstance(answers.get(key), list)}
+    if instrument == Instrument.PSEQ and not errors:
+        try:
+            scoring.score_pseq(answers["items"])
+        except scoring.AnswerError as exc:
+            errors.update(exc.errors)
+    elif instrument == Instrument.BPI:
+        parts = {key: (None if key in errors else answers[key]) for key in lists}
+        errors.update(scoring.bpi_errors(parts["severity"], parts["interference"]))
+    elif instrument == Instrument.EQ5D5L:
+        try:
+            scoring.score_eq5d(
+                {dim: answers.get(dim) for dim in scoring.EQ5D_DIMENSIONS}, answers.get("vas"), value_set
+            )
+        except scoring.AnswerError as exc:
+            errors.update(exc.errors)
+    if require_complete and not any(errors.get(key) == ["Give a list of answers."] for key in lists):
+        for key, messages in _missing(instrument, answers).items():
+            errors[key] = [*errors.get(key, []), *messages]
+    return errors
+
+
+def score_answers(instrument: str, answers: Any, value_set: str, *, require_complete: bool = False) -> scoring.Scored:
+    """Score raw answers; malformed, out-of-range (or, if required, missing) answers raise
+    InvalidInput naming each item."""
+    errors = answer_errors(instrument, answers, value_set, require_complete=require_complete)
+    if errors:
+        raise InvalidInput(errors)
+    if instrument == Instrument.PSEQ:
+        return scoring.score_pseq(answers["items"])
+    if instrument == Instrument.BPI:
+        return scoring.score_bpi(answers["severity"], answers["interference"])
+    levels = {dim: answers.get(dim) for dim in scoring.EQ5D_DIMENSIONS}
+    return scoring.score_eq5d(levels, answers.get("vas"), value_set)
 
 
 def canonical_answers(instrument: str, answers: dict) -> dict:
@@ -75,26 +112,6 @@ def canonical_answers(instrument: str, answers: dict) -> dict:
     if instrument == Instrument.BPI:
         return {"severity": answers["severity"], "interference": answers["interference"]}
     return {key: answers.get(key) for key in [*scoring.EQ5D_DIMENSIONS, "vas"]}
-
-
-def missing_answers(instrument: str, answers: dict) -> dict[str, list[str]]:
-    """Items a complete return must have (BPI interference may have blanks)."""
-    if instrument == Instrument.PSEQ:
-        gaps = [f"Item {i} is missing: answer 0 to 6." for i, v in enumerate(answers["items"], 1) if v is None]
-        return {"items": gaps} if gaps else {}
-    if instrument == Instrument.BPI:
-        gaps = [
-            f"Severity item {i} is missing: answer 0 to 10." for i, v in enumerate(answers["severity"], 1) if v is None
-        ]
-        return {"severity": gaps} if gaps else {}
-    errors = {
-        dim: [f"{dim.replace('_', ' ').capitalize()} is missing: give a level from 1 to 5."]
-        for dim in scoring.EQ5D_DIMENSIONS
-        if answers.get(dim) is None
-    }
-    if answers.get("vas") is None:
-        errors["vas"] = ["The health scale (VAS) is missing: give a number from 0 to 100."]
-    return errors
 
 
 @transaction.atomic
@@ -116,6 +133,7 @@ def prom_response_create(
     (patient links, or paper returns marked incomplete) the response is stored as incomplete
     with only the scores that need no guessing.
     """
+    episode = Episode.objects.select_for_update().get(pk=episode.pk)
     errors: dict[str, list[str]] = {}
     if instrument not in Instrument.values:
         errors["instrument"] = [f"'{instrument}' is not an instrument. Use one of: {', '.join(Instrument.values)}."]
@@ -124,20 +142,33 @@ def prom_response_create(
     completed_on = completed_on or today_london()
     if completed_on > today_london():
         errors["completed_on"] = ["The date completed cannot be in the future."]
+    elif completed_on < episode.received_on:
+        errors["completed_on"] = ["The date completed cannot be before the referral was received."]
+    elif timepoint == Timepoint.FOLLOWUP and episode.discharged_on and completed_on < episode.discharged_on:
+        errors["completed_on"] = ["A follow-up questionnaire cannot be completed before the discharge date."]
+    if instrument == Instrument.EQ5D5L:
+        # The value set may come beside the answers or among them; if both, they must agree.
+        inner = answers.get("value_set") if isinstance(answers, dict) else None
+        if value_set and inner and inner != value_set:
+            errors["value_set"] = ["The value set is given twice, differently: give it once."]
+        value_set = value_set or inner or rule("eq5d_value_set")
+        if not isinstance(value_set, str):
+            errors["value_set"] = [f"Give the value set as one of: {', '.join(scoring.VALUE_SETS)}."]
+            value_set = rule("eq5d_value_set")
+    elif value_set:
+        errors["value_set"] = ["A value set applies to EQ-5D-5L only."]
+    if instrument in Instrument.values:
+        errors.update(answer_errors(instrument, answers, value_set or "", require_complete=require_complete))
     if errors:
         raise InvalidInput(errors)
-    if instrument == Instrument.EQ5D5L:
-        value_set = value_set or rule("eq5d_value_set")
-    elif value_set:
-        raise InvalidInput({"value_set": ["A value set applies to EQ-5D-5L only."]})
     scored = score_answers(instrument, answers, value_set or "")
-    if require_complete:
-        gaps = missing_answers(instrument, answers)
-        if gaps:
-            raise InvalidInput(gaps)
-    episode = Episode.objects.select_for_update().get(pk=episode.pk)
     if episode.state in NO_PROM_STATES:
         raise DomainError("This episode was closed at triage, so it has no PROMs.", code="episode_closed")
+    if timepoint == Timepoint.FOLLOWUP and episode.state != EpisodeState.DISCHARGED:
+        raise DomainError(
+            "A follow-up questionnaire is for three months after discharge; this episode is not discharged.",
+            code="not_discharged",
+        )
     if PromResponse.objects.filter(episode=episode, instrument=instrument, timepoint=timepoint, complete=True).exists():
         raise DomainError(
             f"A complete {Instrument(instrument).label} is already recorded for {Timepoint(timepoint).label.lower()}.",
@@ -173,6 +204,13 @@ def prom_response_create(
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _token(invitation: PromInvitation) -> str:
+    """The link's token, derived from the secret key rather than stored, so that the reminder
+    carries the same link as the first message; only its hash is kept."""
+    created = invitation.created_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%f")
+    return salted_hmac("outcomes.prom-link", f"{invitation.pk}:{created}", algorithm="sha256").hexdigest()
 
 
 def _link(token: str) -> str:
@@ -237,7 +275,7 @@ def _message(invitation: PromInvitation, token: str, *, reminder: bool) -> PromM
     service = settings.SERVICE_NAME
     if reminder:
         subject = f"Reminder: your questionnaire from the {service}"
-        opening = "We have not yet received your questionnaire. This reminder's link replaces the one we sent before."
+        opening = "We have not yet received your questionnaire. The link is the same as in our first message."
     else:
         subject = f"Your questionnaire from the {service}"
         opening = "Please tell us how your pain affects you. It takes about 10 minutes."
@@ -254,8 +292,8 @@ def _message(invitation: PromInvitation, token: str, *, reminder: bool) -> PromM
 def prom_invitation_send(*, invitation_id: int, reminder: bool = False) -> bool:
     """Send the link (or its single reminder); returns whether a message went.
 
-    Each sending makes a new token and keeps only its hash, so the reminder's link replaces the
-    first one. The sender runs inside the transaction: if it fails nothing is marked sent and
+    The reminder carries the same link as the first message, so either opens the questionnaire
+    until it is used or expires. The sender runs inside the transaction: if it fails nothing is marked sent and
     the next scheduled run tries again.
     """
     invitation = PromInvitation.objects.select_for_update().select_related("episode__patient").get(pk=invitation_id)
@@ -267,7 +305,7 @@ def prom_invitation_send(*, invitation_id: int, reminder: bool = False) -> bool:
             return False
     elif invitation.sent_at is not None:
         return False
-    token = secrets.token_urlsafe(32)
+    token = _token(invitation)
     invitation.token_hash = token_hash(token)
     if reminder:
         invitation.reminder_sent_at = now

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from pathway.access import access_episode, can_act_clinically, has_role
 from pathway.errors import DomainError, InvalidInput
 from pathway.models import Role
+from pathway.rules import rule
 from pathway.services import record_view
 
 from . import services
@@ -89,7 +90,7 @@ def paper_return(request, pk):
                 messages.success(request, f"{Instrument(instrument).label} recorded.")
                 return redirect("outcomes:episode", pk=episode.pk)
     else:
-        form = form_class(initial={"value_set": "UK2026"})
+        form = form_class(initial={"value_set": rule("eq5d_value_set")})
     return render(
         request,
         "outcomes/paper_return.html",
@@ -112,8 +113,7 @@ def _private(response, status: int | None = None):
 
 
 def _link_problem(request, problem: services.LinkProblem):
-    status = 404 if problem.code == "invalid" else 410
-    return _private(render(request, "outcomes/patient/link_problem.html", {"code": problem.code}), status)
+    return _private(render(request, "outcomes/patient/link_problem.html", {"code": problem.code}), problem.status_code)
 
 
 @never_cache
@@ -141,7 +141,7 @@ def patient_questionnaire(request, token):
         )
     try:
         number = int(step_param) if step_param else next(i for i, s in enumerate(steps, 1) if s.key not in done)
-    except ValueError:
+    except (ValueError, StopIteration):
         number = 1
     number = min(max(number, 1), len(steps))
     step = steps[number - 1]
@@ -177,7 +177,7 @@ def feedback_index(request):
     _feedback_staff(request)
     filters = FeedbackFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
-    qs = feedback_list(**{k: v for k, v in criteria.items() if v})
+    qs = feedback_list(user=request.user, **{k: v for k, v in criteria.items() if v})
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -221,4 +221,7 @@ def feedback_new(request):
 @login_required
 def feedback_edit(request, pk):
     _feedback_staff(request)
-    return _feedback_form(request, get_object_or_404(Feedback, pk=pk))
+    feedback = get_object_or_404(Feedback, pk=pk)
+    if feedback.episode_id is not None:
+        access_episode(request.user, feedback.episode_id)
+    return _feedback_form(request, feedback)

@@ -169,3 +169,154 @@ def test_only_the_instruments_answers_are_stored(api_as, service_lead):
     )
     assert r.status_code == 201
     assert PromResponse.objects.get().answers == EQ5D
+
+
+@pytest.mark.parametrize(
+    "profile, value_set, index",
+    [
+        ("11111", "UK2026", 1.0),
+        ("55555", "UK2026", -0.567),
+        ("12345", "UK2026", 0.114),
+        ("54321", "UK2026", 0.417),
+        ("21312", "UK2026", 0.841),
+        ("11111", "ENG2018", 1.0),
+        ("55555", "ENG2018", -0.285),
+        ("12345", "ENG2018", 0.322),
+        ("54321", "ENG2018", 0.436),
+        ("21312", "ENG2018", 0.801),
+    ],
+)
+def test_eq5d_index_through_the_api_matches_the_reference_table(api_as, service_lead, profile, value_set, index):
+    episode = accepted_episode()
+    dims = ["mobility", "self_care", "usual_activities", "pain_discomfort", "anxiety_depression"]
+    answers = {dim: int(level) for dim, level in zip(dims, profile, strict=True)} | {"vas": 0}
+    body = {"instrument": "EQ5D5L", "timepoint": "entry", "answers": answers, "value_set": value_set}
+    r = api_as(service_lead).post(url(episode), body, format="json")
+    assert r.status_code == 201, r.json()
+    assert r.json()["profile"] == profile and r.json()["index"] == index and r.json()["vas"] == 0
+    assert r.json()["value_set"] == value_set
+
+
+def post(client, episode, body):
+    return client.post(url(episode), body, format="json")
+
+
+def test_every_bad_field_is_named_at_once(api_as, service_lead):
+    episode = accepted_episode()
+    client = api_as(service_lead)
+    r = post(client, episode, {"instrument": "PSEQ", "timepoint": "later", "answers": {"items": [9] + [1] * 9}})
+    assert r.status_code == 400
+    assert set(r.json()) == {"timepoint", "items"} and r.json()["items"] == [
+        "Item 1 must be a whole number from 0 to 6."
+    ]
+    # Out of range and missing together, across both BPI parts.
+    answers = {"severity": [5, None, 5, 5], "interference": [1, 1, 1, 1, 1, 1, 11]}
+    r = post(client, episode, {"instrument": "BPI", "timepoint": "entry", "answers": answers})
+    assert r.json() == {
+        "severity": ["Severity item 2 is missing: answer 0 to 10."],
+        "interference": ["Interference item 7 must be a whole number from 0 to 10."],
+    }
+    r = post(client, episode, {"instrument": "BPI", "timepoint": "entry", "answers": {"severity": [1, 2, 3]}})
+    assert set(r.json()) == {"severity", "interference"}
+    # One dimension out of range and the rest left out: each one named.
+    r = post(client, episode, {"instrument": "EQ5D5L", "timepoint": "entry", "answers": {"mobility": 9}})
+    assert r.status_code == 400
+    assert set(r.json()) == {
+        "mobility",
+        "self_care",
+        "usual_activities",
+        "pain_discomfort",
+        "anxiety_depression",
+        "vas",
+    }
+    r = post(client, episode, {"instrument": "PSEQ", "timepoint": "entry", "answers": {"items": [9, None] + [1] * 8}})
+    assert r.json() == {"items": ["Item 1 must be a whole number from 0 to 6.", "Item 2 is missing: answer 0 to 6."]}
+    assert not PromResponse.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"instrument": "PSEQ", "timepoint": "entry", "answers": {"items": ["3"] * 10}}, "items"),
+        ({"instrument": "PSEQ", "timepoint": "entry", "answers": {"items": "3333333333"}}, "items"),
+        ({"instrument": "PSEQ", "timepoint": "entry", "answers": {"items": [3.0] * 10}}, "items"),
+        ({"instrument": "PSEQ", "timepoint": "entry", "answers": {"items": [[1]] * 10}}, "items"),
+        ({"instrument": "PSEQ", "timepoint": "entry", "answers": [1] * 10}, "answers"),
+        ({"instrument": "PSEQ", "timepoint": "entry", "answers": None}, "answers"),
+        ({"instrument": "PSEQ", "timepoint": "entry"}, "answers"),
+        ({"instrument": ["PSEQ"], "timepoint": "entry", "answers": {}}, "instrument"),
+        ({"instrument": "BPI", "timepoint": "entry", "answers": {"severity": "1234", "interference": {}}}, "severity"),
+        ({"instrument": "EQ5D5L", "timepoint": "entry", "answers": {**EQ5D, "mobility": "2"}}, "mobility"),
+        ({"instrument": "EQ5D5L", "timepoint": "entry", "answers": {**EQ5D, "vas": 60.5}}, "vas"),
+        ({"instrument": "EQ5D5L", "timepoint": "entry", "answers": EQ5D, "value_set": ["UK2026"]}, "value_set"),
+        (
+            {"instrument": "PSEQ", "timepoint": "entry", "answers": {"items": [1] * 10}, "value_set": "UK2026"},
+            "value_set",
+        ),
+        (
+            {"instrument": "PSEQ", "timepoint": "entry", "answers": {"items": [1] * 10}, "completed_on": "2026-13-01"},
+            "completed_on",
+        ),
+    ],
+)
+def test_wrong_types_are_400_naming_the_field_never_500(api_as, service_lead, body, field):
+    r = post(api_as(service_lead), accepted_episode(), body)
+    assert r.status_code == 400 and field in r.json(), r.content
+    assert all(isinstance(m, str) for messages in r.json().values() for m in messages)
+    assert not PromResponse.objects.exists()
+
+
+@pytest.mark.parametrize("raw", ['{"instrument": "PSEQ", ', "[1, 2]", '"PSEQ"', "null", ""])
+def test_malformed_json_is_400_in_the_error_shape(api_as, service_lead, raw):
+    r = api_as(service_lead).post(url(accepted_episode()), raw, content_type="application/json")
+    assert r.status_code == 400
+    body = r.json()
+    assert body and all(isinstance(v, list) and all(isinstance(m, str) for m in v) for v in body.values())
+
+
+@time_machine.travel(date(2026, 12, 1))
+def test_followup_needs_a_discharged_episode_and_a_date_after_discharge(api_as, service_lead):
+    from .factories import discharged_episode
+
+    body = {"instrument": "PSEQ", "timepoint": "followup", "answers": {"items": [2] * 10}}
+    client = api_as(service_lead)
+    r = post(client, accepted_episode(), body)
+    assert r.status_code == 409 and r.json()["code"] == "not_discharged" and r.json()["detail"]
+    episode = discharged_episode(discharged_on=date(2026, 11, 2))
+    r = post(client, episode, {**body, "completed_on": "2026-11-01"})
+    assert r.status_code == 400 and list(r.json()) == ["completed_on"]
+    r = post(client, episode, body)
+    assert r.status_code == 201 and r.json()["timepoint"] == "followup" and r.json()["total"] == 20
+    # The discharge questionnaire may be completed at the last session, before the discharge is recorded.
+    r = post(client, accepted_episode(), {**body, "timepoint": "discharge"})
+    assert r.status_code == 201
+
+
+@time_machine.travel(date(2026, 11, 2))
+def test_completed_before_the_referral_was_received_is_400(api_as, service_lead):
+    episode = accepted_episode(received_on=date(2026, 10, 1))
+    body = {"instrument": "PSEQ", "timepoint": "entry", "answers": {"items": [2] * 10}, "completed_on": "2026-09-30"}
+    r = post(api_as(service_lead), episode, body)
+    assert r.status_code == 400 and "completed_on" in r.json()
+    r = post(api_as(service_lead), episode, {**body, "completed_on": "2026-10-01"})
+    assert r.status_code == 201
+
+
+def test_wrong_method_is_405_and_unknown_episode_404(api_as, service_lead):
+    client = api_as(service_lead)
+    assert client.put(url(accepted_episode()), {}, format="json").status_code == 405
+    assert client.post("/api/v1/episodes/999999/proms/", {}, format="json").status_code == 404
+
+
+def test_eq5d_value_set_may_be_given_among_the_answers(api_as, service_lead):
+    client = api_as(service_lead)
+    body = {"instrument": "EQ5D5L", "timepoint": "entry", "answers": {**EQ5D, "value_set": "ENG2018"}}
+    r = post(client, accepted_episode(), body)
+    assert r.status_code == 201 and r.json()["value_set"] == "ENG2018" and r.json()["index"] == 0.562
+    r = post(client, accepted_episode(), {**body, "value_set": "UK2026"})
+    assert r.status_code == 400 and list(r.json()) == ["value_set"]
+    r = post(client, accepted_episode(), {**body, "answers": {**EQ5D, "value_set": 5}})
+    assert r.status_code == 400 and list(r.json()) == ["value_set"]
+    r = post(client, accepted_episode(), {**body, "answers": {**EQ5D, "value_set": "US"}})
+    assert r.status_code == 400 and list(r.json()) == ["value_set"]
+    assert PromResponse.objects.count() == 1

@@ -219,3 +219,37 @@ def test_prom_schedule_is_in_the_beat_schedule():
 def test_api_schema_still_builds(client, service_lead):
     client.force_login(service_lead)
     assert client.get("/api/schema/").status_code == 200
+
+
+def test_feedback_about_an_unseen_episode_is_hidden_and_its_edit_page_404(clinician, team):
+    own = accepted_episode(team=team)
+    other = accepted_episode()
+    mine = services.feedback_create(
+        kind="complaint", received_on=date(2026, 10, 1), summary="About my team", actor=None, episode=own
+    )
+    theirs = services.feedback_create(
+        kind="complaint", received_on=date(2026, 10, 1), summary="About another team", actor=None, episode=other
+    )
+    general = services.feedback_create(kind="compliment", received_on=date(2026, 10, 1), summary="Lovely", actor=None)
+    client = signed_in(clinician)
+    listed = {fb.pk for fb in client.get("/outcomes/feedback/").context["page"].object_list}
+    assert listed == {mine.pk, general.pk}
+    assert client.get(f"/outcomes/feedback/{theirs.pk}/edit/").status_code == 404
+    assert client.get(f"/outcomes/feedback/{mine.pk}/edit/").status_code == 200
+
+
+@time_machine.travel(date(2026, 11, 10))
+def test_paper_followup_for_an_open_episode_is_refused_on_the_form(clinician, team):
+    episode = accepted_episode(team=team)
+    data = {"instrument": "PSEQ", "timepoint": "followup", "completed_on": "2026-11-09"}
+    data |= {f"item_{i}": 3 for i in range(1, 11)}
+    r = signed_in(clinician).post(f"/outcomes/episodes/{episode.pk}/proms/new/", data)
+    assert r.status_code == 200 and "not discharged" in r.content.decode()
+    assert not PromResponse.objects.exists()
+
+
+def test_paper_eq5d_form_preselects_the_configured_value_set(clinician, team, settings):
+    settings.PATHWAY_RULES = {**settings.PATHWAY_RULES, "eq5d_value_set": "ENG2018"}
+    episode = accepted_episode(team=team)
+    r = signed_in(clinician).get(f"/outcomes/episodes/{episode.pk}/proms/new/?instrument=EQ5D5L")
+    assert r.status_code == 200 and r.context["form"]["value_set"].value() == "ENG2018"

@@ -81,11 +81,11 @@ def test_patient_answers_step_by_step_and_submits_once(prom_outbox):
 
     # Reused: a clear page, and nothing more is stored.
     r = client.get(f"/outcomes/q/{token}/")
-    assert r.status_code == 410 and "already been sent" in r.content.decode()
+    assert r.status_code == 404 and "already been sent" in r.content.decode()
     r = answer(client, token, 1, PSEQ_1)
-    assert r.status_code == 410
+    assert r.status_code == 404
     r = client.post(f"/outcomes/q/{token}/", {"action": "submit"})
-    assert r.status_code == 410 and PromResponse.objects.count() == 3
+    assert r.status_code == 404 and PromResponse.objects.count() == 3
 
 
 def test_out_of_range_answer_shows_error_and_saves_nothing(prom_outbox):
@@ -116,9 +116,9 @@ def test_expired_token_shows_clear_page_and_stores_nothing(prom_outbox):
     with time_machine.travel(timezone.now() + timedelta(days=28, minutes=1)):
         client = Client()
         r = client.get(f"/outcomes/q/{token}/")
-        assert r.status_code == 410 and "This link has expired" in r.content.decode()
-        assert answer(client, token, 1, PSEQ_1).status_code == 410
-        assert client.post(f"/outcomes/q/{token}/", {"action": "submit"}).status_code == 410
+        assert r.status_code == 404 and "This link has expired" in r.content.decode()
+        assert answer(client, token, 1, PSEQ_1).status_code == 404
+        assert client.post(f"/outcomes/q/{token}/", {"action": "submit"}).status_code == 404
     invitation.refresh_from_db()
     assert invitation.partial_answers == {} and not PromResponse.objects.exists()
 
@@ -130,13 +130,13 @@ def test_link_never_sent_does_not_open(prom_outbox):
     assert Client().get("/outcomes/q/anything-at-all/").status_code == 404
 
 
-def test_reminder_link_replaces_the_first(prom_outbox):
+def test_reminder_carries_the_same_link_as_the_first_message(prom_outbox):
     episode = accepted_episode(email="p@example.invalid")
     invitation, first = send_link(episode, "entry", prom_outbox)
     services.prom_invitation_send(invitation_id=invitation.pk, reminder=True)
     second = prom_outbox[-1].body.split("/outcomes/q/")[1].split("/")[0]
-    assert Client().get(f"/outcomes/q/{first}/").status_code == 404
-    assert Client().get(f"/outcomes/q/{second}/").status_code == 200
+    assert second == first and prom_outbox[-1].subject.startswith("Reminder")
+    assert Client().get(f"/outcomes/q/{first}/").status_code == 200
 
 
 def test_discharge_link_includes_experience_survey(prom_outbox):
@@ -177,3 +177,96 @@ def test_sending_with_nothing_answered_is_refused_and_link_stays_open(prom_outbo
     assert r.status_code == 200 and "Answer at least one question" in r.content.decode()
     invitation.refresh_from_db()
     assert invitation.used_at is None and not PromResponse.objects.exists()
+
+
+def test_used_link_is_404_with_a_clear_page_and_stores_nothing_more(prom_outbox):
+    episode = accepted_episode(email="p@example.invalid")
+    invitation, token = send_link(episode, "entry", prom_outbox)
+    client = Client()
+    answer(client, token, 1, PSEQ_1)
+    answer(client, token, 2, PSEQ_2)
+    assert client.post(f"/outcomes/q/{token}/", {"action": "submit"}).status_code == 200
+    assert PromResponse.objects.count() == 1
+    r = client.get(f"/outcomes/q/{token}/")
+    assert r.status_code == 404 and "already been sent" in r.content.decode()
+    assert "no-store" in r["Cache-Control"]
+    assert answer(client, token, 3, BPI_SEV).status_code == 404
+    assert client.post(f"/outcomes/q/{token}/", {"action": "submit"}).status_code == 404
+    invitation.refresh_from_db()
+    assert PromResponse.objects.count() == 1 and invitation.partial_answers == {}
+
+
+def test_first_link_works_after_the_reminder_until_used(prom_outbox):
+    episode = accepted_episode(email="p@example.invalid")
+    invitation, token = send_link(episode, "entry", prom_outbox)
+    services.prom_invitation_send(invitation_id=invitation.pk, reminder=True)
+    assert len(prom_outbox) == 2 and token in prom_outbox[-1].body
+    client = Client()
+    answer(client, token, 1, PSEQ_1)
+    client.post(f"/outcomes/q/{token}/", {"action": "submit"})
+    assert client.get(f"/outcomes/q/{token}/").status_code == 404
+
+
+def test_link_works_until_the_moment_it_expires(prom_outbox):
+    episode = accepted_episode(email="p@example.invalid")
+    invitation, token = send_link(episode, "entry", prom_outbox)
+    with time_machine.travel(invitation.expires_at - timedelta(minutes=1)):
+        assert Client().get(f"/outcomes/q/{token}/").status_code == 200
+    with time_machine.travel(invitation.expires_at):
+        r = Client().get(f"/outcomes/q/{token}/")
+        assert r.status_code == 404 and "This link has expired" in r.content.decode()
+
+
+@pytest.mark.parametrize("step", ["", "abc", "-5", "999", "1.5", "check"])
+def test_any_step_parameter_gives_a_page_never_a_500(prom_outbox, step):
+    episode = accepted_episode(email="p@example.invalid")
+    _, token = send_link(episode, "entry", prom_outbox)
+    client = Client(raise_request_exception=False)
+    assert client.get(f"/outcomes/q/{token}/?step={step}").status_code == 200
+    for number in range(1, 7):
+        answer(client, token, number, {})
+    # Every step passed (left blank): still a page, not an error.
+    assert client.get(f"/outcomes/q/{token}/?step={step}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "step, data",
+    [
+        (1, {"pseq_item_1": "abc"}),
+        (1, {"pseq_item_1": "7"}),
+        (3, {"bpi_severity_1": "-1"}),
+        (5, {"eq5d_mobility": "6"}),
+        (6, {"eq5d_vas": "50.5"}),
+        (6, {"eq5d_vas": "1e3"}),
+        (6, {"eq5d_vas": "101"}),
+        (6, {"eq5d_vas": "99999999999999999999999"}),
+    ],
+)
+def test_bad_form_answers_are_field_errors_and_nothing_saved(prom_outbox, step, data):
+    episode = accepted_episode(email="p@example.invalid")
+    invitation, token = send_link(episode, "entry", prom_outbox)
+    r = answer(Client(), token, step, data)
+    assert r.status_code == 200 and "There is a problem" in r.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.partial_answers == {} and not PromResponse.objects.exists()
+
+
+def test_no_patient_identity_logged_through_schedule_expiry_and_reuse(
+    prom_outbox, caplog, django_capture_on_commit_callbacks
+):
+    from outcomes import tasks
+
+    episode = accepted_episode(email="zeb@example.invalid", phone="07700900123", given_name="Zebedee")
+    caplog.set_level("DEBUG")
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.run_prom_schedule.delay().get()
+    token = prom_outbox[-1].body.split("/outcomes/q/")[1].split("/")[0]
+    client = Client()
+    answer(client, token, 1, PSEQ_1)
+    client.post(f"/outcomes/q/{token}/", {"action": "submit"})
+    client.get(f"/outcomes/q/{token}/")
+    with time_machine.travel(timezone.now() + timedelta(days=60)):
+        client.get(f"/outcomes/q/{token}/")
+    patient = episode.patient
+    for secret in (token, patient.given_name, patient.family_name, patient.nhs_number, patient.email, patient.phone):
+        assert secret not in caplog.text

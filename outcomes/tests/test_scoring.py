@@ -1,5 +1,7 @@
 """Table-driven tests of the pure scoring rules (no database)."""
 
+from decimal import Decimal
+
 import pytest
 
 from outcomes.scoring import (
@@ -86,6 +88,27 @@ def test_bpi_severity_and_interference(severity, interference, expected_severity
     assert scored.version == "BPI-SF v1"
 
 
+@pytest.mark.parametrize(
+    "severity, interference, errors",
+    [
+        ([1, 2, 3], [1] * 7, {"severity"}),
+        ([1, 2, 3, 4], [1] * 6, {"interference"}),
+        ([1, 2, 3], [1] * 8, {"severity", "interference"}),
+        (["1", 2, 3, 4], [1, 2, 3, 4, 5, 6, "x"], {"severity", "interference"}),
+        ([1, 2, 3, 4.5], [None] * 7, {"severity"}),
+    ],
+)
+def test_bpi_wrong_length_or_type_names_each_part(severity, interference, errors):
+    with pytest.raises(AnswerError) as exc:
+        score_bpi(severity, interference)
+    assert set(exc.value.errors) == errors
+
+
+def test_bpi_no_interference_answered_scores_severity_only():
+    scored = score_bpi([4, 2, 3, 3], [None] * 7)
+    assert scored.scores == {"severity": 3.0, "interference": None} and not scored.complete
+
+
 def test_bpi_out_of_range_names_each_item():
     with pytest.raises(AnswerError) as exc:
         score_bpi([11, 2, 3, -1], [1, 2, 3, 4, 5, 6, 12])
@@ -127,10 +150,51 @@ def test_bpi_out_of_range_names_each_item():
         ("34241", "UK2026", 0.360),
         # 42514 ENG: 1 - (0.207 + 0.050 + 0.184 + 0 + 0.285) = 0.274
         ("42514", "ENG2018", 0.274),
+        # 54321 UK: 1 - (0.279 + 0.162 + 0.086 + 0.056 + 0) = 0.417
+        ("54321", "UK2026", 0.417),
+        # 54321 ENG: 1 - (0.274 + 0.164 + 0.063 + 0.063 + 0) = 0.436
+        ("54321", "ENG2018", 0.436),
+        # 21312 UK: 1 - (0.032 + 0 + 0.086 + 0 + 0.041) = 0.841
+        ("21312", "UK2026", 0.841),
+        # 21312 ENG: 1 - (0.058 + 0 + 0.063 + 0 + 0.078) = 0.801
+        ("21312", "ENG2018", 0.801),
     ],
 )
 def test_eq5d_index_from_value_set(profile, value_set, expected):
     assert round(float(eq5d_index(profile, value_set)), 3) == pytest.approx(expected, abs=1e-9)
+
+
+# The coefficient table of shared/reference/eq5d-5l-value-sets.md, levels 2 / 3 / 4 / 5, as printed.
+REFERENCE = {
+    "UK2026": [
+        "0.032 / 0.058 / 0.179 / 0.279",
+        "0.038 / 0.060 / 0.162 / 0.206",
+        "0.049 / 0.086 / 0.184 / 0.212",
+        "0.056 / 0.066 / 0.371 / 0.479",
+        "0.041 / 0.126 / 0.313 / 0.391",
+    ],
+    "ENG2018": [
+        "0.058 / 0.076 / 0.207 / 0.274",
+        "0.050 / 0.080 / 0.164 / 0.203",
+        "0.050 / 0.063 / 0.162 / 0.184",
+        "0.063 / 0.084 / 0.276 / 0.335",
+        "0.078 / 0.104 / 0.285 / 0.289",
+    ],
+}
+
+
+@pytest.mark.parametrize("value_set", ["UK2026", "ENG2018"])
+def test_eq5d_every_single_dimension_decrement_matches_the_reference_table(value_set):
+    for dim, row in enumerate(REFERENCE[value_set]):
+        for level, coefficient in enumerate(row.split(" / "), start=2):
+            profile = "1" * dim + str(level) + "1" * (4 - dim)
+            assert eq5d_index(profile, value_set) == Decimal(1) - Decimal(coefficient), profile
+
+
+def test_eq5d_index_is_exact_not_float_rounded():
+    # 1 - (0.279 + 0.206 + 0.212 + 0.479 + 0.391) exactly; a float sum would drift in the last places.
+    assert eq5d_index("55555", "UK2026") == Decimal("-0.567")
+    assert eq5d_index("12345", "ENG2018") == Decimal("0.322")
 
 
 def test_eq5d_scores_keep_profile_index_vas_and_value_set():
