@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import ParseError, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -140,11 +140,7 @@ class EpisodeProms(APIView):
         episode = access_episode(request.user, pk)
         if not can_act_clinically(request.user):
             raise PermissionDenied("Only clinicians and service leads may record PROMs.")
-        try:
-            payload = request.data
-        except ParseError as exc:
-            raise serializers.ValidationError({"non_field_errors": ["The request body is not valid JSON."]}) from exc
-        data = PromInputSerializer(data=payload)
+        data = PromInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         response = services.prom_response_create(
