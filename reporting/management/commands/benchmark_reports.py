@@ -24,7 +24,7 @@ from pathway.models import Commissioner, Episode, EpisodeState, Letter, LetterKi
 from pathway.services import today_london
 from referrals.models import Referral
 from reporting.kpis import Scope, compute_kpis, month_last_day, parse_month
-from reporting.selectors import mds_rows, ptl, ptl_row
+from reporting.selectors import kpi_trend, mds_rows, ptl, ptl_row
 from triage.models import TriageDecision
 
 
@@ -79,6 +79,7 @@ class Command(BaseCommand):
                 )
 
             measure("KPIs (8, one month)", lambda: compute_kpis(scope, report_month), lambda _: episodes)
+            measure("KPI trend (12 months)", lambda: kpi_trend(scope, report_month), lambda _: episodes)
             measure(
                 "PTL first page (50)",
                 lambda: [ptl_row(p, today) for p in ptl(scope, today=today)[:50]] + [ptl(scope, today=today).count()],
