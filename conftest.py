@@ -21,6 +21,8 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # A fast hasher: tests create many users, and PBKDF2 would dominate their run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The cache is shared between tests (and xdist workers on Redis): no cached KPI months by default.
+    settings.REPORTING_TREND_CACHE_SECONDS = 0
 
 
 @pytest.fixture

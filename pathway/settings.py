@@ -225,6 +225,9 @@ MESH_CLIENT_KEY = os.environ.get("MESH_CLIENT_KEY", "")
 MESH_CA_BUNDLE = os.environ.get("MESH_CA_BUNDLE", "")
 MESH_TIMEOUT_SECONDS = float(os.environ.get("MESH_TIMEOUT_SECONDS", "30"))
 
+# The KPI dashboard's 12-month trend caches each month that has ended for this long (0 = never).
+REPORTING_TREND_CACHE_SECONDS = int(os.environ.get("REPORTING_TREND_CACHE_SECONDS", "3600"))
+
 SERVICE_NAME = os.environ.get("SERVICE_NAME", "Painway Persistent Pain Service")
 # Namespace of the service's own FHIR identifiers and questionnaire canonicals (pathway/fhir.py).
 FHIR_SYSTEM_BASE = os.environ.get("FHIR_SYSTEM_BASE", "https://painway.example.org/fhir")

@@ -7,6 +7,7 @@ import hmac
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Avg,
     Case,
@@ -26,6 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.http import Http404
+from django.utils import timezone
 
 from careplans.models import Appointment, CarePlan, Extension
 from outcomes.models import Feedback
@@ -106,14 +108,38 @@ def resolve_scope(user, *, commissioner: str | None, practice: str | None = None
     return Scope(commissioner=chosen, practice=chosen_practice, tier=chosen_tier)
 
 
-def kpi_trend(scope: Scope, month: date, months: int = 12) -> dict:
-    """Each KPI's value over the ``months`` months ending with ``month`` (for the chart)."""
-    labels = [m.strftime("%Y-%m") for m in months_back(month, months)]
-    series = {kpi.code: [] for kpi in KPIS}
-    for m in months_back(month, months):
-        for row in kpis.compute_kpis(scope, m):
-            series[row["code"]].append(row["value"])
-    return {"labels": labels, "series": series, "names": {k.code: k.name for k in KPIS}}
+def trend_cache_key(scope: Scope, month: date) -> str:
+    parts = [getattr(scope.commissioner, "pk", None), getattr(scope.practice, "pk", None), scope.tier]
+    return "kpi-trend:v1:" + ":".join("-" if p is None else str(p) for p in parts) + f":{month:%Y-%m}"
+
+
+def _month_values(scope: Scope, month: date, *, live: bool) -> dict[str, float | int | None]:
+    """One month's KPI values; unless ``live``, cached for REPORTING_TREND_CACHE_SECONDS."""
+
+    def compute():
+        return {row["code"]: row["value"] for row in kpis.compute_kpis(scope, month)}
+
+    seconds = settings.REPORTING_TREND_CACHE_SECONDS
+    if live or seconds <= 0:
+        return compute()
+    return cache.get_or_set(trend_cache_key(scope, month), compute, seconds)
+
+
+def kpi_trend(scope: Scope, month: date, months: int = 12, *, today: date | None = None) -> dict:
+    """Each KPI's value over the ``months`` months ending with ``month`` (for the chart).
+
+    Eight aggregate queries a month. Earlier months that have ended come from the cache when they
+    were computed recently; ``month`` itself and a month still running are always computed, so the
+    trend's last point agrees with the dashboard's headline figures.
+    """
+    today = today or london_date(timezone.now())
+    chosen = months_back(month, months)
+    series: dict[str, list] = {kpi.code: [] for kpi in KPIS}
+    for m in chosen:
+        values = _month_values(scope, m, live=m == month or kpis.month_last_day(m) >= today)
+        for code in series:
+            series[code].append(values.get(code))
+    return {"labels": [m.strftime("%Y-%m") for m in chosen], "series": series, "names": {k.code: k.name for k in KPIS}}
 
 
 def kpi_episodes(scope: Scope, code: str, month: date, part: str) -> QuerySet[Episode]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -79,6 +80,7 @@ def kpi_dashboard(request):
     if scope is not None:
         context["kpis"] = compute_kpis(scope, month)
         context["trend"] = selectors.kpi_trend(scope, month)
+        context["trend_cache_minutes"] = settings.REPORTING_TREND_CACHE_SECONDS // 60
         context["trend_rows"] = [
             {"name": context["trend"]["names"][code], "points": points}
             for code, points in context["trend"]["series"].items()
