@@ -25,7 +25,7 @@ from pathway.models import Commissioner, Episode, EpisodeState, Letter, LetterKi
 from pathway.services import today_london
 from referrals.models import Referral
 from reporting.kpis import Scope, compute_kpis, month_last_day, months_back, parse_month
-from reporting.selectors import trend_cache_key, kpi_trend, mds_rows, ptl, ptl_row
+from reporting.selectors import kpi_trend, mds_rows, ptl, ptl_row, trend_cache_key
 from triage.models import TriageDecision
 
 
