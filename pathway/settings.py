@@ -203,6 +203,9 @@ PATHWAY_RULES_DEFAULTS = {
     "reengagement_months": 12,
     "min_age_years": 18,
     "min_pain_duration_months": 3,
+    # ODS codes of the commissioners (ICBs / sub-ICB locations) that fund this service; empty =
+    # every commissioner in the reference data.
+    "commissioners_served": [],
     "attachment_max_bytes": 10 * 1024 * 1024,
     "attachment_content_types": ["application/pdf", "image/jpeg", "image/png"],
 }

@@ -88,6 +88,12 @@ def queue_rows(referrals, today: date) -> list[dict]:
     return rows
 
 
+def in_commissioned_area(practice) -> bool:
+    """The practice's commissioner funds this service (the ``commissioners_served`` rule; empty = all)."""
+    served = {code.strip().upper() for code in rule("commissioners_served")}
+    return not served or practice.commissioner.code.upper() in served
+
+
 def acceptance_criteria(referral: Referral) -> list[dict]:
     """The acceptance criteria of DESIGN.md section 6, each with whether the referral meets it."""
     patient, practice = referral.patient, referral.practice
@@ -106,7 +112,7 @@ def acceptance_criteria(referral: Referral) -> list[dict]:
         },
         {
             "label": "Registered with a practice in the commissioner's area",
-            "met": practice.commissioner_id is not None,
+            "met": in_commissioned_area(practice),
             "detail": f"{practice.name}, {practice.commissioner.name}",
         },
     ]

@@ -178,3 +178,24 @@ def test_breaches_page_lists_waiting_breaches_first(client, service_lead):
     assert "Breached triage deadlines (2)" in page
     assert page.index(f"/triage/episodes/{waiting.pk}/") < page.index(f"/triage/episodes/{late_done.pk}/")
     assert "Still waiting" in page and "Triaged late on 4 Nov 2026" in page
+
+
+def test_commissioners_served_rule_decides_the_area_criterion(client, spa_user, settings):
+    from triage.selectors import acceptance_criteria
+
+    referral = make_referral(received_on=date(2026, 11, 2))
+    code = referral.practice.commissioner.code
+
+    def area_met():
+        (row,) = [c for c in acceptance_criteria(referral) if "commissioner's area" in c["label"]]
+        return row["met"]
+
+    assert area_met()  # no list configured: every commissioner in the reference data
+    settings.PATHWAY_RULES = {**settings.PATHWAY_RULES, "commissioners_served": ["QZZ"]}
+    assert not area_met()
+    client.force_login(spa_user)
+    page = client.get(f"/triage/episodes/{referral.episode_id}/").content.decode()
+    area_row = page[page.index("commissioner&#x27;s area") :].split("</tr>")[0]
+    assert "nhsuk-tag--red" in area_row
+    settings.PATHWAY_RULES = {**settings.PATHWAY_RULES, "commissioners_served": ["QZZ", code.lower()]}
+    assert area_met()
