@@ -8,11 +8,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pathway import services as core
-from pathway.access import access_episode, has_role
+from pathway.access import access_clinical_episode, access_episode, access_episode_object
 from pathway.api import require_clinical
 from pathway.api_schema import CONFLICT, FORBIDDEN, NO_CONTENT, NOT_FOUND, VALIDATION_ERROR
 from pathway.errors import InvalidInput
-from pathway.models import DischargeReason, EpisodeState, Role
+from pathway.models import DischargeReason, EpisodeState
 
 from . import services
 from .models import Appointment, CarePlan, Extension, GroupSession, MedicationLine, TreatmentStart
@@ -289,9 +289,7 @@ def _version_of(request) -> int | None:
 
 
 def _episode_for_reading(request, pk):
-    if not has_role(request.user, Role.CLINICIAN, Role.SERVICE_LEAD, Role.SPA_TRIAGE):
-        raise Http404("No such episode.")
-    episode = access_episode(request.user, pk)
+    episode = access_clinical_episode(request.user, pk)
     core.record_view(user=request.user, episode=episode, via="api", path=request.path)
     return episode
 
@@ -303,10 +301,9 @@ def _episode_for_action(request, pk):
 
 
 def _object_for_action(request, model, pk):
-    obj = model.objects.filter(pk=pk).first()
-    if obj is None:
-        raise Http404("Not found.")
-    access_episode(request.user, obj.episode_id)
+    """A clinical object (appointment, medication, extension): 404 unless the user may see it, then
+    403 unless they may act on it."""
+    obj = access_episode_object(request.user, model, pk)
     require_clinical(request.user)
     return obj
 

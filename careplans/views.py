@@ -13,7 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from pathway import services as core
-from pathway.access import access_episode, can_act_clinically, episodes_visible_to, has_role
+from pathway.access import (
+    access_clinical_episode,
+    access_episode,
+    access_episode_object,
+    can_act_clinically,
+    episodes_visible_to,
+    has_role,
+)
 from pathway.errors import DomainError, InvalidInput, StaleVersion
 from pathway.models import Role
 
@@ -32,9 +39,7 @@ def _episode_url(episode_id: int) -> str:
 
 def _clinical_episode(user, pk):
     """The clinical record is for the service's staff; others get 404, as for what they may not see."""
-    if not has_role(user, Role.CLINICIAN, Role.SERVICE_LEAD, Role.SPA_TRIAGE):
-        raise Http404("No such episode.")
-    return access_episode(user, pk)
+    return access_clinical_episode(user, pk)
 
 
 @login_required
@@ -104,7 +109,7 @@ def _expected(data: dict) -> int:
 @login_required
 @require_http_methods(["GET", "POST"])
 def appointment_new(request, pk):
-    episode = access_episode(request.user, pk)
+    episode = _clinical_episode(request.user, pk)
 
     def perform(data):
         version = _expected(data)
@@ -119,16 +124,14 @@ def appointment_new(request, pk):
 
 
 def _appointment(request, pk) -> Appointment:
-    appointment = get_object_or_404(Appointment, pk=pk)
-    access_episode(request.user, appointment.episode_id)
-    return appointment
+    return access_episode_object(request.user, Appointment, pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def appointment_outcome(request, pk):
     appointment = _appointment(request, pk)
-    episode = access_episode(request.user, appointment.episode_id)
+    episode = appointment.episode
 
     def perform(data):
         appt = services.appointment_record_outcome(
@@ -151,7 +154,7 @@ def appointment_outcome(request, pk):
 @require_http_methods(["GET", "POST"])
 def appointment_dna_decision(request, pk):
     appointment = _appointment(request, pk)
-    episode = access_episode(request.user, appointment.episode_id)
+    episode = appointment.episode
 
     def perform(data):
         appt = services.appointment_dna_decide(
@@ -178,7 +181,7 @@ def appointment_dna_decision(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_new(request, pk):
-    episode = access_episode(request.user, pk)
+    episode = _clinical_episode(request.user, pk)
 
     def perform(data):
         version = _expected(data)
@@ -201,7 +204,7 @@ def assessment_new(request, pk):
 @login_required
 @require_http_methods(["POST"])
 def mental_health_referral_sent(request, pk):
-    episode = access_episode(request.user, pk)
+    episode = _clinical_episode(request.user, pk)
     _clinical(request.user)
     version = request.POST.get("version", "")
     try:
@@ -221,7 +224,7 @@ def mental_health_referral_sent(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def careplan_edit(request, pk):
-    episode = access_episode(request.user, pk)
+    episode = _clinical_episode(request.user, pk)
     latest = selectors.latest_care_plan(episode)
 
     def perform(data):
@@ -254,7 +257,7 @@ def careplan_print(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def treatment_started(request, pk):
-    episode = access_episode(request.user, pk)
+    episode = _clinical_episode(request.user, pk)
 
     def perform(data):
         version = _expected(data)
@@ -279,7 +282,7 @@ def treatment_started(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def medication_new(request, pk):
-    episode = access_episode(request.user, pk)
+    episode = _clinical_episode(request.user, pk)
 
     def perform(data):
         version = _expected(data)
@@ -302,8 +305,8 @@ def medication_new(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def medication_stop(request, pk):
-    line = get_object_or_404(MedicationLine, pk=pk)
-    episode = access_episode(request.user, line.episode_id)
+    line = access_episode_object(request.user, MedicationLine, pk)
+    episode = line.episode
 
     def perform(data):
         services.medication_stop(line=line, on=data["stopped_on"], actor=request.user, expected_version=data["version"])
@@ -322,7 +325,7 @@ def medication_stop(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def discharge(request, pk):
-    episode = access_episode(request.user, pk)
+    episode = _clinical_episode(request.user, pk)
 
     def perform(data):
         version = _expected(data)
@@ -340,7 +343,7 @@ def discharge(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def extension_new(request, pk):
-    episode = access_episode(request.user, pk)
+    episode = _clinical_episode(request.user, pk)
 
     def perform(data):
         version = _expected(data)
@@ -357,8 +360,8 @@ def extension_new(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def extension_approve(request, pk):
-    extension = get_object_or_404(Extension, pk=pk)
-    episode = access_episode(request.user, extension.episode_id)
+    extension = access_episode_object(request.user, Extension, pk)
+    episode = extension.episode
     if not has_role(request.user, Role.SERVICE_LEAD):
         raise PermissionDenied("Only a service lead can approve an extension.")
 
@@ -379,7 +382,7 @@ def extension_approve(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def mdt_review_new(request, pk):
-    episode = access_episode(request.user, pk)
+    episode = _clinical_episode(request.user, pk)
 
     def perform(data):
         version = _expected(data)

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from pathway.access import access_episode, can_act_clinically, has_role
+from pathway.access import access_clinical_episode, access_episode, can_act_clinically, has_role
 from pathway.errors import DomainError, InvalidInput
 from pathway.models import Role
 from pathway.rules import rule
@@ -23,13 +23,9 @@ from .models import Feedback, Instrument, PromResponse
 from .questionnaires import steps_for
 from .selectors import episode_invitations, episode_prom_summary, episode_proms, feedback_list
 
-STAFF_ROLES = (Role.CLINICIAN, Role.SERVICE_LEAD, Role.SPA_TRIAGE)
-
 
 def _staff_episode(request, pk):
-    if not has_role(request.user, *STAFF_ROLES):
-        raise Http404("No such page.")
-    return access_episode(request.user, pk)
+    return access_clinical_episode(request.user, pk)
 
 
 @login_required

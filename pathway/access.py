@@ -90,3 +90,36 @@ def access_patient(user, patient_id) -> Patient:
 
 def can_act_clinically(user) -> bool:
     return has_role(user, Role.CLINICIAN, Role.SERVICE_LEAD)
+
+
+def may_read_clinical(user) -> bool:
+    """The clinical record (care, outcomes, triage working) is for the service's staff only."""
+    return has_role(user, *CLINICAL_ROLES)
+
+
+def access_clinical_episode(user, episode_id) -> Episode:
+    """The episode for its clinical record: 404 for those who may not see it and for non-staff roles.
+
+    A GP practice sees its own practice's episodes (referral, status, delivered letters) but not the
+    clinical record behind them; to it, that record does not exist.
+    """
+    if not may_read_clinical(user):
+        raise Http404("No such episode.")
+    return access_episode(user, episode_id)
+
+
+def access_episode_object(user, model, object_id, *, clinical: bool = True, related=()):
+    """An object that belongs to an episode (appointment, medication, care plan...), checked through
+    its episode: 404 when it does not exist, its episode is not visible, or (``clinical``) the user is
+    not service staff. Returns the object with ``episode`` loaded."""
+    try:
+        pk = int(object_id)
+    except (TypeError, ValueError):
+        raise Http404("Not found.") from None
+    if clinical and not may_read_clinical(user):
+        raise Http404("Not found.")
+    obj = model.objects.select_related("episode", *related).filter(pk=pk).first()
+    if obj is None:
+        raise Http404("Not found.")
+    obj.episode = access_episode(user, obj.episode_id)
+    return obj

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 
-from django.http import Http404
 from django.urls import path, re_path, reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.renderers import JSONRenderer
@@ -21,7 +20,7 @@ from outcomes.models import PromResponse
 from referrals.selectors import referral_for
 
 from . import fhir
-from .access import CLINICAL_ROLES, access_episode, access_patient, episodes_visible_to, has_role
+from .access import access_episode, access_episode_object, access_patient, episodes_visible_to, may_read_clinical
 from .letters.selectors import access_letter, letters_visible_to
 from .services import record_view
 
@@ -38,18 +37,9 @@ class FhirJsonRenderer(JSONRenderer):
 # --- Access ----------------------------------------------------------------------------------
 
 
-def may_read_clinical(user) -> bool:
-    """Care plans and appointments are for the service's staff, as in the care API; GP practices get 404."""
-    return has_role(user, *CLINICAL_ROLES)
-
-
 def _episode_object(request, model, pk, *, clinical: bool, related=()):
     """The object if its episode is visible to the user (and, if ``clinical``, the user is staff); else 404."""
-    obj = model.objects.select_related("episode", *related).filter(pk=pk).first()
-    if obj is None or (clinical and not may_read_clinical(request.user)):
-        raise Http404("No such resource.")
-    access_episode(request.user, obj.episode_id)
-    return obj
+    return access_episode_object(request.user, model, pk, clinical=clinical, related=related)
 
 
 def care_plan_resources(plans) -> list:

@@ -37,3 +37,11 @@ def referral_for(user, pk) -> Referral:
     if referral is None:
         raise Http404("No such referral.")
     return referral
+
+
+def referral_of_episode(user, episode) -> Referral:
+    """The referral that opened an episode, checked like any referral; 404 when it has none."""
+    referral_id = Referral.objects.filter(episode_id=episode.pk).values_list("pk", flat=True).first()
+    if referral_id is None:
+        raise Http404("No referral for this episode.")
+    return referral_for(user, referral_id)

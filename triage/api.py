@@ -17,7 +17,7 @@ from pathway.api import EpisodeSerializer
 from pathway.api_schema import CONFLICT, FORBIDDEN, NO_CONTENT, NOT_FOUND, VALIDATION_ERROR, paginated
 from pathway.models import EpisodeState, Team
 from referrals.models import RED_FLAGS, Urgency
-from referrals.selectors import referral_for
+from referrals.selectors import referral_for, referral_of_episode
 
 from . import services
 from .models import RedirectTarget, TriageOutcome
@@ -100,18 +100,18 @@ class TriageNext(APIView):
 class TriageClaim(APIView):
     @extend_schema(request=None, responses={200: QueueItemSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT})
     def post(self, request, pk):
+        referral = referral_for(request.user, pk)
         require_triager(request.user)
-        referral = services.triage_claim(referral=referral_for(request.user, pk), user=request.user)
+        referral = services.triage_claim(referral=referral, user=request.user)
         return Response(queue_item(referral_for(request.user, referral.pk)))
 
 
 class TriageRelease(APIView):
     @extend_schema(request=None, responses={200: QueueItemSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT})
     def post(self, request, pk):
+        referral = referral_for(request.user, pk)
         require_triager(request.user)
-        referral = services.triage_release(
-            referral=referral_for(request.user, pk), actor=request.user, is_lead=is_spa_lead(request.user)
-        )
+        referral = services.triage_release(referral=referral, actor=request.user, is_lead=is_spa_lead(request.user))
         return Response(queue_item(referral_for(request.user, referral.pk)))
 
 
@@ -172,7 +172,7 @@ class RedFlagClear(APIView):
             raise PermissionDenied("Only a clinician or the service lead may clear a red flag.")
         incoming = RedFlagClearSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        referral = referral_for(request.user, episode.referral.pk)
+        referral = referral_of_episode(request.user, episode)
         services.red_flag_clear(referral=referral, actor=request.user, **incoming.validated_data)
         return Response({"red_flags": referral.red_flags, "uncleared": uncleared_red_flags(referral)})
 

@@ -12,7 +12,7 @@ from pathway.access import access_episode
 from pathway.errors import DomainError
 from pathway.rules import rule
 from pathway.selectors import episode_timeline, rtt_summary
-from referrals.selectors import referral_for
+from referrals.selectors import referral_for, referral_of_episode
 from referrals.views import apply_errors
 
 from . import services
@@ -118,7 +118,7 @@ def reassign(request, pk):
 
 
 def _episode_context(request, episode, *, outcome_form=None, flag_form=None, info_form=None) -> dict:
-    referral = referral_for(request.user, episode.referral.pk)
+    referral = referral_of_episode(request.user, episode)
     return {
         "episode": episode,
         "referral": referral,
@@ -175,11 +175,12 @@ def clear_red_flag(request, pk):
     episode = access_episode(request.user, pk)
     if not can_clear_red_flags(request.user):
         raise Http404("No such page.")
+    referral = referral_of_episode(request.user, episode)
     form = RedFlagClearForm(request.POST)
     if form.is_valid():
         try:
             services.red_flag_clear(
-                referral=episode.referral,
+                referral=referral,
                 flag=form.cleaned_data["flag"],
                 reason=form.cleaned_data["reason"],
                 actor=request.user,

@@ -1,0 +1,412 @@
+"""Access matrix: every URL that takes an object id, against every role that must not see that object.
+
+The test walks the URL resolver. Every pattern with a parameter must have an entry in ROUTES, so a
+new URL fails here until someone decides who may see what it shows (DESIGN.md section 10):
+
+- a signed-in user who may not see the object gets 404 (never 403, 200 or 500), for each method;
+- a request without a session or token is sent to sign in (pages) or gets 401 (API);
+- a permitted read of a patient record writes a RecordAccess row, holding ids only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from careplans.models import GroupSession, MedicationLine
+from outcomes.models import PromInvitation
+from pathway.models import EpisodeState, RecordAccess, Role
+from pathway.tests import factories as f
+from referrals.models import ReferralAttachment
+from reporting.kpis import KPI_BY_CODE
+from reporting.models import MonthlyDataSet
+from reporting.tests import factories as rf
+
+# Roles that may see nothing of the target below: each is outside it in a different way.
+DENIED_ROLES = ("clinician", "spa_triage", "gp_practice", "commissioner", "admin", "no_role")
+ALL_BUT_LEAD = frozenset(DENIED_ROLES)
+
+
+@dataclass(frozen=True)
+class Route:
+    obj: str  # key of WORLD kwargs builder
+    methods: tuple[str, ...] = ("GET",)
+    logs: bool = False  # a permitted GET shows a patient record and must write RecordAccess
+    lead_status: int | None = 200  # what the service lead gets on GET (None: not checked)
+    denied: frozenset = field(default=ALL_BUT_LEAD)
+    public: bool = False  # no sign-in at all (the patient's questionnaire link)
+
+
+G, P, GP_, D = ("GET",), ("POST",), ("GET", "POST"), ("DELETE",)
+
+ROUTES: dict[str, Route] = {
+    # Core
+    "patient-detail": Route("patient", G, logs=True),
+    "api-episode": Route("episode", G, logs=True),
+    "api-episode-events": Route("episode", G, logs=True),
+    "api-episode-transition": Route("episode", P),
+    # Letters
+    "api-letter": Route("letter", G, logs=True),
+    "api-letter-pdf": Route("letter", G, logs=True),
+    "api-letter-approve": Route("letter", P),
+    "letters-episode": Route("episode_id", G, logs=True),
+    "letter-detail": Route("letter", G, logs=True),
+    "letter-pdf": Route("letter", G, logs=True),
+    "letter-approve": Route("letter", P),
+    "letter-mark-sent": Route("letter", P),
+    "letter-requeue": Route("letter", P),
+    "letter-patient-copy": Route("letter", P),
+    # Referrals
+    "api-referral": Route("referral", G, logs=True),
+    "referral-detail": Route("referral", G, logs=True),
+    "referral-attachment": Route("attachment", G, logs=True),
+    # Triage
+    "api-triage-claim": Route("referral", P),
+    "api-triage-release": Route("referral", P),
+    "api-triage-reassign": Route("referral", P),
+    "api-episode-triage": Route("episode", P),
+    "api-episode-red-flag-clear": Route("episode", P),
+    "api-episode-info-received": Route("episode", P),
+    "triage-claim": Route("referral", P),
+    "triage-release": Route("referral", P),
+    "triage-reassign": Route("referral", P),
+    "triage-episode": Route("episode", GP_, logs=True),
+    "triage-clear-red-flag": Route("episode", P),
+    "triage-info-received": Route("episode", P),
+    # Clinical care
+    "api-episode-appointments": Route("episode", GP_, logs=True),
+    "api-appointment-outcome": Route("appointment", P),
+    "api-appointment-dna-decision": Route("appointment", P),
+    "api-episode-assessments": Route("episode", P),
+    "api-episode-careplan": Route("episode", GP_, logs=True),
+    "api-episode-treatment": Route("episode", P),
+    "api-episode-medications": Route("episode", GP_, logs=True),
+    "api-medication": Route("medication", D),
+    "api-episode-discharge": Route("episode", P),
+    "api-episode-extension": Route("episode", P),
+    "api-extension-approve": Route("extension", P),
+    "api-episode-mdt-reviews": Route("episode", P),
+    "care-group": Route("group", GP_, denied=ALL_BUT_LEAD - {"clinician"}),
+    "care-episode": Route("episode", G, logs=True),
+    "care-appointment-new": Route("episode", GP_, logs=True),
+    "care-assessment": Route("episode", GP_, logs=True),
+    "care-mh-referral": Route("episode", P),
+    "care-careplan": Route("episode", GP_, logs=True),
+    "care-careplan-print": Route("episode", G, logs=True),
+    "care-treatment-started": Route("episode", GP_, logs=True),
+    "care-medication-new": Route("episode", GP_, logs=True),
+    "care-discharge": Route("episode", GP_, logs=True),
+    "care-extension": Route("episode", GP_, logs=True),
+    "care-mdt-review": Route("episode", GP_, logs=True),
+    "care-appointment-outcome": Route("appointment", GP_, logs=True),
+    "care-dna-decision": Route("appointment", GP_, logs=True),
+    "care-medication-stop": Route("medication", GP_, logs=True),
+    "care-extension-approve": Route("extension", GP_, logs=True),
+    # Outcomes
+    "api-episode-proms": Route("episode", GP_, logs=True),
+    "outcomes:episode": Route("episode", G, logs=True),
+    "outcomes:paper-return": Route("episode", GP_),
+    "outcomes:feedback-edit": Route("feedback", GP_),
+    "outcomes:questionnaire": Route("token", GP_, public=True, lead_status=None),
+    # Reports: the drill-down is the service lead's; a data set is its commissioner's
+    "reports-kpi-episodes": Route("kpi", G),
+    "reports-mds-download": Route("mds", G),
+    "reports-mds-submitted": Route("mds", P),
+    # FHIR
+    "api-fhir-patient": Route("patient", G, logs=True),
+    "api-fhir-patient-everything": Route("patient", G, logs=True),
+    "api-fhir-episodeofcare": Route("episode", G, logs=True),
+    "api-fhir-servicerequest": Route("referral", G, logs=True),
+    "api-fhir-careplan": Route("careplan", G, logs=True),
+    "api-fhir-questionnaireresponse": Route("prom", G, logs=True),
+    "api-fhir-appointment": Route("appointment", G, logs=True),
+    "api-fhir-documentreference": Route("letter", G, logs=True),
+}
+
+# Patterns that take a parameter but are out of scope here: Django's admin (staff accounts only,
+# its own login and permissions).
+OUT_OF_SCOPE_PREFIXES = ("admin/",)
+
+
+def _walk(resolver, prefix="", namespace=None):
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = ":".join(filter(None, [namespace, p.namespace])) or None
+            yield from _walk(p, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            name = f"{namespace}:{p.name}" if namespace and p.name else p.name
+            yield prefix + str(p.pattern), name, p
+
+
+def _has_parameter(route: str, pattern: URLPattern) -> bool:
+    return bool(pattern.pattern.regex.groupindex) or bool(re.search(r"<\w+(:\w+)?>", route))
+
+
+def id_taking_patterns() -> dict[str, str]:
+    found = {}
+    for route, name, pattern in _walk(get_resolver()):
+        if route.startswith(OUT_OF_SCOPE_PREFIXES) or not _has_parameter(route, pattern):
+            continue
+        assert name, f"URL pattern {route!r} takes a parameter but has no name"
+        found[name] = route
+    return found
+
+
+def test_every_id_taking_url_is_classified():
+    patterns = id_taking_patterns()
+    missing = sorted(set(patterns) - set(ROUTES))
+    stale = sorted(set(ROUTES) - set(patterns))
+    assert not missing, f"Classify these URL patterns in ROUTES (who may see what they show): {missing}"
+    assert not stale, f"ROUTES lists URL names that no longer exist: {stale}"
+    assert len(patterns) >= 70
+
+
+# --- The world: one target record no role but the service lead may see -------------------------
+
+
+@pytest.fixture
+def world(db, settings):
+    own_practice = f.PracticeFactory()
+    other_practice = f.PracticeFactory()
+    team, other_team = f.TeamFactory(), f.TeamFactory()
+    other_clinician = f.UserFactory(role=Role.CLINICIAN)
+    other_team.members.add(other_clinician)
+    users = {
+        "clinician": f.UserFactory(role=Role.CLINICIAN),
+        "spa_triage": f.UserFactory(role=Role.SPA_TRIAGE),
+        "gp_practice": f.UserFactory(role=Role.GP_PRACTICE, practice=own_practice),
+        "commissioner": f.UserFactory(role=Role.COMMISSIONER, commissioner=own_practice.commissioner),
+        "admin": f.UserFactory(role=Role.ADMIN),
+        "no_role": f.UserFactory(),
+        "service_lead": f.UserFactory(role=Role.SERVICE_LEAD),
+    }
+    team.members.add(users["clinician"])
+
+    # The target: another practice, another team, discharged (so not SPA's either).
+    received = date(2026, 1, 5)
+    episode = rf.episode(practice=other_practice, received_on=received)
+    referral = episode.referral
+    attachment = ReferralAttachment(referral=referral, original_name="scan.pdf", content_type="application/pdf", size=8)
+    attachment.file.save("scan.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    episode = rf.accept(episode, on=received + timedelta(days=10))
+    episode.team, episode.responsible_clinician = other_team, other_clinician
+    episode.save(update_fields=["team", "responsible_clinician"])
+    appointment = rf.appointment(episode, kind="new", on=received + timedelta(days=20))
+    plan = rf.care_plan(episode, shared=True)
+    prom = rf.prom(episode, instrument="PSEQ", timepoint="entry", scores={"total": 20}, on=received)
+    extension = rf.extension(episode, requested_by=other_clinician)
+    feedback = rf.feedback(episode, kind="complaint", on=received)
+    medication = MedicationLine.objects.create(
+        episode=episode, drug="morphine", route="oral", ome_mg_per_day=20, started_on=received, review_due_on=received
+    )
+    letter = rf.discharge(episode, on=received + timedelta(days=60))
+    rf.letter_sent(letter, timezone.now())
+    episode.refresh_from_db()
+    assert episode.state == EpisodeState.DISCHARGED
+    invitation = PromInvitation.objects.create(
+        episode=episode,
+        timepoint="discharge",
+        instruments=["PSEQ"],
+        token_hash="0" * 64,
+        due_on=received,
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    group = GroupSession.objects.create(name="PMP", date=received, capacity=10, facilitator=other_clinician)
+    data_set = MonthlyDataSet.objects.create(
+        commissioner=other_practice.commissioner, month=date(2026, 1, 1), due_on=date(2026, 2, 15)
+    )
+    data_set.file.save("mds.csv", ContentFile(b"month\n"), save=True)
+    kwargs = {
+        "patient": {"pk": episode.patient_id},
+        "episode": {"pk": episode.pk},
+        "episode_id": {"episode_id": episode.pk},
+        "letter": {"pk": letter.pk},
+        "referral": {"pk": referral.pk},
+        "attachment": {"pk": referral.pk, "attachment_pk": attachment.pk},
+        "appointment": {"pk": appointment.pk},
+        "medication": {"pk": medication.pk},
+        "extension": {"pk": extension.pk},
+        "careplan": {"pk": plan.pk},
+        "prom": {"pk": prom.pk},
+        "feedback": {"pk": feedback.pk},
+        "group": {"pk": group.pk},
+        "mds": {"pk": data_set.pk},
+        "kpi": {"code": next(iter(KPI_BY_CODE))},
+        "token": {"token": "not-a-real-token"},
+    }
+    return {"users": users, "kwargs": kwargs, "episode": episode, "invitation": invitation}
+
+
+def _url(world, name):
+    return reverse(name, kwargs=world["kwargs"][ROUTES[name].obj])
+
+
+def _is_api(url: str) -> bool:
+    return url.startswith("/api/")
+
+
+def _request(client, method, url):
+    if _is_api(url):
+        return getattr(client, method.lower())(url, {}, format="json")
+    return getattr(client, method.lower())(url, {})
+
+
+def _client_for(user, url):
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    if _is_api(url):
+        client = APIClient()
+        client.force_authenticate(user)
+    else:
+        client = Client()
+        client.force_login(user)
+    return client
+
+
+CASES = sorted(ROUTES)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_roles_that_may_not_see_the_object_get_404(world, name):
+    spec = ROUTES[name]
+    if spec.public:
+        pytest.skip("no account: checked in test_patient_link_with_a_bad_token_is_not_found")
+    url = _url(world, name)
+    outcomes = {}
+    for role in sorted(spec.denied):
+        user = world["users"][role]
+        for method in spec.methods:
+            response = _request(_client_for(user, url), method, url)
+            if response.status_code != 404:
+                outcomes[(role, method)] = response.status_code
+    assert not outcomes, f"{url}: expected 404, got {outcomes}"
+    assert not RecordAccess.objects.exclude(user=world["users"]["service_lead"]).exists()
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_anonymous_is_sent_to_sign_in_or_gets_401(world, client, api_client, name):
+    spec = ROUTES[name]
+    if spec.public:
+        pytest.skip("the patient's link needs no account")
+    url = _url(world, name)
+    for method in spec.methods:
+        if _is_api(url):
+            response = _request(api_client, method, url)
+            assert response.status_code == 401, (method, url, response.status_code)
+        else:
+            response = _request(client, method, url)
+            assert response.status_code == 302, (method, url, response.status_code)
+            assert response["Location"].startswith(reverse("login") + "?next="), response["Location"]
+    assert not RecordAccess.objects.exists()
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if "GET" in ROUTES[n].methods and ROUTES[n].lead_status])
+def test_permitted_read_is_logged(world, name):
+    spec = ROUTES[name]
+    lead = world["users"]["service_lead"]
+    url = _url(world, name)
+    response = _client_for(lead, url).get(url)
+    assert response.status_code == spec.lead_status, (url, response.status_code)
+    rows = list(RecordAccess.objects.filter(user=lead))
+    if spec.logs:
+        assert rows, f"{url} shows a patient record but wrote no RecordAccess row"
+        patient = world["episode"].patient
+        for row in rows:
+            assert row.patient_id == patient.pk
+            assert row.path == url
+            for secret in (patient.nhs_number, patient.family_name, patient.given_name):
+                assert secret not in row.path
+    else:
+        assert not rows, f"{url} is not a patient record, yet wrote RecordAccess rows"
+
+
+def test_patient_link_with_a_bad_token_is_not_found(world, client):
+    for method in ("get", "post"):
+        response = getattr(client, method)(_url(world, "outcomes:questionnaire"), {})
+        assert response.status_code in (404, 410)
+        assert "no-store" in response["Cache-Control"]
+    assert not RecordAccess.objects.exists()
+
+
+# --- A GP practice and its own patient: the referral, status and delivered letters, never the clinical record
+
+
+# Routes where a GP practice gets 404 even for its own practice's patient, with the methods checked.
+# (Elsewhere it may read; an action on an episode it may see is refused with 403, as the API documents.)
+GP_OWN_NOT_FOUND: dict[str, tuple[str, ...]] = {
+    **{n: ROUTES[n].methods for n in ROUTES if n.startswith(("care-", "outcomes:", "reports-"))},
+    "outcomes:questionnaire": (),
+    "triage-episode": GP_,
+    "triage-clear-red-flag": P,
+    "triage-info-received": P,
+    "api-episode-appointments": G,
+    "api-episode-careplan": G,
+    "api-episode-medications": G,
+    "api-appointment-outcome": P,
+    "api-appointment-dna-decision": P,
+    "api-medication": D,
+    "api-extension-approve": P,
+    "api-fhir-careplan": G,
+    "api-fhir-appointment": G,
+}
+
+
+@pytest.fixture
+def gp_world(world):
+    gp = world["users"]["gp_practice"]
+    practice = gp.profile.practice
+    received = date(2026, 3, 2)
+    episode = rf.episode(practice=practice, received_on=received)
+    episode = rf.accept(episode, on=received + timedelta(days=5))
+    appointment = rf.appointment(episode, kind="new", on=received + timedelta(days=20))
+    plan = rf.care_plan(episode, shared=True)
+    extension = rf.extension(episode, requested_by=world["users"]["service_lead"])
+    medication = MedicationLine.objects.create(
+        episode=episode, drug="morphine", route="oral", ome_mg_per_day=20, started_on=received, review_due_on=received
+    )
+    kwargs = dict(world["kwargs"])
+    kwargs.update(
+        episode={"pk": episode.pk},
+        appointment={"pk": appointment.pk},
+        careplan={"pk": plan.pk},
+        extension={"pk": extension.pk},
+        medication={"pk": medication.pk},
+    )
+    return {"gp": gp, "kwargs": kwargs, "episode": episode}
+
+
+@pytest.mark.parametrize("name", sorted(n for n, methods in GP_OWN_NOT_FOUND.items() if methods))
+def test_gp_practice_never_sees_the_clinical_record_of_its_own_patients(gp_world, name):
+    url = reverse(name, kwargs=gp_world["kwargs"][ROUTES[name].obj])
+    client = _client_for(gp_world["gp"], url)
+    got = {m: _request(client, m, url).status_code for m in GP_OWN_NOT_FOUND[name]}
+    assert set(got.values()) == {404}, f"{url}: {got}"
+    assert not RecordAccess.objects.exists()
+
+
+def test_gp_own_not_found_lists_known_routes():
+    assert set(GP_OWN_NOT_FOUND) <= set(ROUTES)
+
+
+# --- Broken links in the data are 404, not 500
+
+
+def test_episode_without_referral_is_404_on_the_triage_routes(world):
+    from careplans.tests.factories import accepted_episode
+
+    episode = accepted_episode()
+    lead = world["users"]["service_lead"]
+    for name in ("triage-episode", "triage-clear-red-flag", "api-episode-red-flag-clear"):
+        url = reverse(name, kwargs={"pk": episode.pk})
+        response = _request(_client_for(lead, url), "POST", url)
+        assert response.status_code in (400, 404), (url, response.status_code)
+    url = reverse("api-episode-red-flag-clear", kwargs={"pk": episode.pk})
+    response = _client_for(lead, url).post(url, {"flag": "fracture", "reason": "x"}, format="json")
+    assert response.status_code == 404
