@@ -9,7 +9,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pathway.access import access_episode, can_act_clinically
+from pathway.access import access_clinical_episode, can_act_clinically
 from pathway.api_schema import CONFLICT, FORBIDDEN, NOT_FOUND, VALIDATION_ERROR, paginated
 from pathway.rules import rule
 from pathway.services import record_view
@@ -120,7 +120,7 @@ class PromResponseOutput(PromResponseSerializer):
 class EpisodeProms(APIView):
     @extend_schema(responses={200: paginated(PromResponseOutput), 404: NOT_FOUND})
     def get(self, request, pk):
-        episode = access_episode(request.user, pk)
+        episode = access_clinical_episode(request.user, pk)
         record_view(user=request.user, episode=episode, via="api", path=request.path)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(episode_proms(episode), request, view=self)
@@ -137,7 +137,7 @@ class EpisodeProms(APIView):
         },
     )
     def post(self, request, pk):
-        episode = access_episode(request.user, pk)
+        episode = access_clinical_episode(request.user, pk)
         if not can_act_clinically(request.user):
             raise PermissionDenied("Only clinicians and service leads may record PROMs.")
         data = PromInputSerializer(data=request.data)

@@ -164,7 +164,7 @@ class FhirCarePlan(FhirView):
 class FhirQuestionnaireResponse(FhirView):
     @fhir_schema("QuestionnaireResponse", "fhir_questionnaire_response_read", "A PROM return with its answers.")
     def get(self, request, pk):
-        response = _episode_object(request, PromResponse, pk, clinical=False)
+        response = _episode_object(request, PromResponse, pk, clinical=True)
         record_view(user=request.user, episode=response.episode, via="api", path=request.path)
         return self.fhir_response(fhir.questionnaire_response_resource(response))
 
@@ -238,8 +238,8 @@ class FhirPatientEverything(FhirView):
                 "episode", "episode__referral", "clinician"
             )
             resources += [fhir.appointment_resource(a) for a in appointments]
-        proms = PromResponse.objects.filter(episode_id__in=ids).select_related("episode")
-        resources += [fhir.questionnaire_response_resource(r) for r in proms]
+            proms = PromResponse.objects.filter(episode_id__in=ids).select_related("episode")
+            resources += [fhir.questionnaire_response_resource(r) for r in proms]
         letters = letters_visible_to(user).filter(episode_id__in=ids).select_related("episode").defer("pdf")
         resources += [
             fhir.document_reference_resource(letter, pdf_url=letter_pdf_url(request, letter)) for letter in letters

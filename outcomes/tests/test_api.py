@@ -136,11 +136,14 @@ def test_proms_list_paginated_and_access_checked(api_as, clinician, gp_user, ser
     assert api_as(clinician).post(url(episode), {}, format="json").status_code == 404
 
 
-def test_gp_may_read_but_not_record(api_as, gp_user):
+def test_gp_practice_sees_no_proms_of_its_own_patients(api_as, gp_user):
+    """DESIGN.md section 10: a GP practice sees its referrals and letters, not the clinical record."""
     episode = accepted_episode(practice=gp_user.profile.practice)
-    assert api_as(gp_user).get(url(episode)).status_code == 200
+    assert api_as(gp_user).get(f"/api/v1/episodes/{episode.pk}/").status_code == 200
+    assert api_as(gp_user).get(url(episode)).status_code == 404
     body = {"instrument": "PSEQ", "timepoint": "entry", "answers": {"items": [2] * 10}}
-    assert api_as(gp_user).post(url(episode), body, format="json").status_code == 403
+    assert api_as(gp_user).post(url(episode), body, format="json").status_code == 404
+    assert not PromResponse.objects.exists()
 
 
 def test_episode_rejected_at_triage_takes_no_proms(api_as, service_lead):

@@ -285,7 +285,6 @@ def test_everything_for_a_gp_practice_leaves_out_clinical_detail(api_as, gp_user
         "Patient",
         "EpisodeOfCare",
         "ServiceRequest",
-        "QuestionnaireResponse",
     }
 
 
