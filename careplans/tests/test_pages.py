@@ -1,5 +1,6 @@
 """Clinical care through the browser forms and pages."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -152,6 +153,19 @@ def test_care_plan_form_versions_and_prints(web, team_episode):
     assert plans[0].therapies == ["ACT", "Exercise"] and plans[0].shared_with_patient
     r = web.get(f"/care/episodes/{ep.pk}/careplan/print/")
     assert r.status_code == 200 and "Walk to the park" in r.content.decode() and "Call 111" in r.content.decode()
+
+
+@time_machine.travel(TODAY)
+def test_blank_care_plan_is_refused_with_an_error_summary(web, team_episode):
+    # Found by the crawl: an all-blank care plan was saved and counted as "written" by the KPI.
+    ep = team_episode
+    r = web.post(f"/care/episodes/{ep.pk}/careplan/", {"version": ep.version, "goals": " ", "shared_with_gp": "on"})
+    assert r.status_code == 400
+    body = r.content.decode()
+    assert "nhsuk-error-summary" in body and 'href="#id_goals"' in body
+    assert "Write at least one part of the care plan" in body
+    assert re.search(r'name="shared_with_gp"[^>]*checked', body)  # what was typed is kept
+    assert not CarePlan.objects.filter(episode=ep).exists()
 
 
 @time_machine.travel(TODAY)
