@@ -308,6 +308,24 @@ def test_worklist_sections(web, clinician, team_episode, django_assert_max_num_q
     assert "MDT reviews due" in html
 
 
+@time_machine.travel(TODAY)
+def test_worklist_sections_page_on_their_own(web, team_episode, django_assert_max_num_queries):
+    # Found by the crawl: the demo lead's work list ran to 136 reviews and 118 letters on one page.
+    for _ in range(25):
+        accepted_episode(team=team_episode.team, tier=3, admitted_on=date(2026, 10, 1))
+    with django_assert_max_num_queries(30):
+        html = web.get("/care/worklist/").content.decode()
+    mdt = html[html.index('id="mdt-due"') : html.index('id="near-limit"')]
+    assert mdt.count("<li>") == 20
+    assert 'href="?mdt_due=2#mdt-due"' in mdt and "26 in all" in mdt
+    assert 'aria-label="MDT reviews due: pages"' in mdt
+    html = web.get("/care/worklist/", {"mdt_due": "2"}).content.decode()
+    mdt = html[html.index('id="mdt-due"') : html.index('id="near-limit"')]
+    assert mdt.count("<li>") == 6
+    for odd in ("abc", "-1", "0", "99999"):
+        assert web.get("/care/worklist/", {"mdt_due": odd}).status_code == 200
+
+
 def test_worklist_is_404_for_gp(client, gp_user):
     client.force_login(gp_user)
     assert client.get("/care/worklist/").status_code == 404
