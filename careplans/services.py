@@ -413,11 +413,22 @@ def careplan_save(
         name: _clean_list(name, value)
         for name, value in zip(CARE_PLAN_LISTS, (education, therapies, clinical, interventions), strict=True)
     }
+    cleaned_goals = _clean_goals(goals)
+    if not (cleaned_goals or any(lists.values()) or (flare_up_plan or "").strip() or (emergency_plan or "").strip()):
+        # A blank plan would count as "written and personalised" in the KPI.
+        raise InvalidInput(
+            {
+                "goals": [
+                    "Write at least one part of the care plan: a goal, education, a therapy, clinical care, "
+                    "an intervention, a flare-up plan or an emergency plan."
+                ]
+            }
+        )
     latest = CarePlan.objects.filter(episode=locked).order_by("-version").first()
     plan = CarePlan.objects.create(
         episode=locked,
         version=(latest.version + 1) if latest else 1,
-        goals=_clean_goals(goals),
+        goals=cleaned_goals,
         flare_up_plan=flare_up_plan or "",
         emergency_plan=emergency_plan or "",
         shared_with_patient=bool(shared_with_patient),

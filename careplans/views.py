@@ -27,6 +27,17 @@ from pathway.models import Role
 from . import forms, selectors, services
 from .models import Appointment, Extension, GroupSession, MedicationLine
 
+WORKLIST_PAGE_SIZE = 20
+WORKLIST_SECTIONS = (
+    "appointments_today",
+    "dna_decisions",
+    "reviews_due",
+    "mdt_due",
+    "near_limit",
+    "extensions_awaiting_approval",
+    "letters_awaiting_approval",
+)
+
 
 def _clinical(user) -> None:
     if not can_act_clinically(user):
@@ -403,7 +414,11 @@ def mdt_review_new(request, pk):
 def worklist(request):
     if not can_act_clinically(request.user):
         raise Http404("No such page.")
-    return render(request, "careplans/worklist.html", selectors.worklist(request.user, core.today_london()))
+    context = selectors.worklist(request.user, core.today_london())
+    # Each section pages on its own (?reviews_due=2): a lead's work list can run to hundreds of rows.
+    for key in WORKLIST_SECTIONS:
+        context[key] = Paginator(context[key], WORKLIST_PAGE_SIZE).get_page(request.GET.get(key))
+    return render(request, "careplans/worklist.html", context)
 
 
 @login_required

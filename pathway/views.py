@@ -98,7 +98,11 @@ def patient_detail(request, pk):
                 "rtt": rtt_summary(episode),
             }
         )
-    return render(request, "pathway/patient_detail.html", {"patient": patient, "episodes": episodes})
+    # Only the service's staff may open the clinical record; a GP practice follows its referral instead.
+    clinical = has_role(request.user, Role.SPA_TRIAGE, Role.CLINICIAN, Role.SERVICE_LEAD)
+    return render(
+        request, "pathway/patient_detail.html", {"patient": patient, "episodes": episodes, "clinical": clinical}
+    )
 
 
 @login_required

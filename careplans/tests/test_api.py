@@ -270,6 +270,14 @@ def test_methadone_takes_the_clinician_entered_ome(lead):
 
 
 @time_machine.travel(TODAY)
+def test_blank_care_plan_is_400(lead):
+    episode = accepted_episode()
+    r = lead.post(f"/api/v1/episodes/{episode.pk}/careplan/", {"goals": [], "shared_with_gp": True}, format="json")
+    assert r.status_code == 400 and "goals" in r.json()
+    assert not CarePlan.objects.exists()
+
+
+@time_machine.travel(TODAY)
 def test_care_plan_is_versioned(lead):
     episode = accepted_episode()
     url = f"/api/v1/episodes/{episode.pk}/careplan/"

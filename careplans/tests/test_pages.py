@@ -1,5 +1,6 @@
 """Clinical care through the browser forms and pages."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -155,6 +156,19 @@ def test_care_plan_form_versions_and_prints(web, team_episode):
 
 
 @time_machine.travel(TODAY)
+def test_blank_care_plan_is_refused_with_an_error_summary(web, team_episode):
+    # Found by the crawl: an all-blank care plan was saved and counted as "written" by the KPI.
+    ep = team_episode
+    r = web.post(f"/care/episodes/{ep.pk}/careplan/", {"version": ep.version, "goals": " ", "shared_with_gp": "on"})
+    assert r.status_code == 400
+    body = r.content.decode()
+    assert "nhsuk-error-summary" in body and 'href="#id_goals"' in body
+    assert "Write at least one part of the care plan" in body
+    assert re.search(r'name="shared_with_gp"[^>]*checked', body)  # what was typed is kept
+    assert not CarePlan.objects.filter(episode=ep).exists()
+
+
+@time_machine.travel(TODAY)
 def test_medication_form_shows_ome_and_unknown_drug_error(web, team_episode):
     ep = team_episode
     r = web.post(
@@ -292,6 +306,24 @@ def test_worklist_sections(web, clinician, team_episode, django_assert_max_num_q
     assert "Appointments today" in html and "Review" in html
     assert "Discharge letter" in html  # awaiting approval
     assert "MDT reviews due" in html
+
+
+@time_machine.travel(TODAY)
+def test_worklist_sections_page_on_their_own(web, team_episode, django_assert_max_num_queries):
+    # Found by the crawl: the demo lead's work list ran to 136 reviews and 118 letters on one page.
+    for _ in range(25):
+        accepted_episode(team=team_episode.team, tier=3, admitted_on=date(2026, 10, 1))
+    with django_assert_max_num_queries(30):
+        html = web.get("/care/worklist/").content.decode()
+    mdt = html[html.index('id="mdt-due"') : html.index('id="near-limit"')]
+    assert mdt.count("<li>") == 20
+    assert 'href="?mdt_due=2#mdt-due"' in mdt and "26 in all" in mdt
+    assert 'aria-label="MDT reviews due: pages"' in mdt
+    html = web.get("/care/worklist/", {"mdt_due": "2"}).content.decode()
+    mdt = html[html.index('id="mdt-due"') : html.index('id="near-limit"')]
+    assert mdt.count("<li>") == 6
+    for odd in ("abc", "-1", "0", "99999"):
+        assert web.get("/care/worklist/", {"mdt_due": odd}).status_code == 200
 
 
 def test_worklist_is_404_for_gp(client, gp_user):

@@ -39,6 +39,7 @@ def outbox(request):
             "state": state,
             "states": LetterState.choices,
             "query_string": f"state={state}" if state else "",
+            "can_see_late": has_role(request.user, Role.SERVICE_LEAD),
         },
     )
 
