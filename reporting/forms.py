@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django import forms
 
@@ -47,3 +48,22 @@ class ReportFilterForm(NhsFormMixin, forms.Form):
 
 class HalfYearForm(NhsFormMixin, forms.Form):
     period = forms.CharField(label="Half-year", help_text="For example 2026-H1", max_length=7, required=False)
+
+
+class PtlFilterForm(NhsFormMixin, forms.Form):
+    """Filters of the patient tracking list page and its CSV: commissioner and weeks-waited band."""
+
+    commissioner = forms.ChoiceField(label="Commissioner", required=False)
+    band = forms.ChoiceField(
+        label="Weeks waited",
+        required=False,
+        choices=[("", "All"), ("0-17", "0 to 17 weeks"), ("18+", "18 weeks or more"), ("52+", "52 weeks or more")],
+    )
+
+    def __init__(self, data, *, commissioners, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["commissioner"].choices = [("", "Whole service")] + [(c.code, str(c)) for c in commissioners]
+
+    def query_string(self) -> str:
+        keep = {k: self.cleaned_data[k] for k in self.fields if self.cleaned_data.get(k)}
+        return urlencode(keep)

@@ -16,9 +16,9 @@ from pathway.services import today_london
 from triage.models import TriageOutcome
 
 from . import selectors, services
-from .api import ptl_band, stream_csv
-from .forms import HalfYearForm, ReportFilterForm
-from .kpis import KPI_BY_CODE, compute_kpis
+from .api import stream_csv
+from .forms import HalfYearForm, PtlFilterForm, ReportFilterForm
+from .kpis import KPI_BY_CODE, Scope, compute_kpis
 
 PTL_CSV_COLUMNS = [
     "episode_reference",
@@ -183,42 +183,42 @@ def opioid_comparison(request):
     )
 
 
+def _ptl_filters(request) -> tuple[PtlFilterForm, Scope | None, str | None]:
+    _require_staff(request.user)
+    form = PtlFilterForm(request.GET, commissioners=selectors.commissioners_for(request.user))
+    if not form.is_valid():
+        return form, None, None
+    scope = selectors.resolve_scope(request.user, commissioner=form.cleaned_data["commissioner"] or None)
+    return form, scope, form.cleaned_data["band"] or None
+
+
 @login_required
 def ptl(request):
-    _require_staff(request.user)
+    form, scope, band = _ptl_filters(request)
     today = today_london()
-    try:
-        band = ptl_band(request.GET.get("band"))
-    except InvalidInput:
-        band = None
-    periods = selectors.ptl(band=band, today=today)
+    context = {"form": form, "today": today, "band": band or "", "filtered": bool(request.GET.get("commissioner"))}
+    if scope is None:
+        return render(request, "reporting/ptl.html", context, status=400)
+    periods = selectors.ptl(scope, band=band, today=today)
     page = Paginator(periods, 50).get_page(request.GET.get("page"))
-    rows = [selectors.ptl_row(p, today) for p in page.object_list]
-    return render(
-        request,
-        "reporting/ptl.html",
-        {
-            "page": page,
-            "rows": rows,
-            "band": band or "",
-            "today": today,
-            "query_string": f"band={band}" if band else "",
-        },
-    )
+    context |= {
+        "page": page,
+        "rows": [selectors.ptl_row(p, today) for p in page.object_list],
+        "query_string": form.query_string(),
+    }
+    return render(request, "reporting/ptl.html", context)
 
 
 @login_required
 def ptl_export(request):
-    _require_staff(request.user)
+    form, scope, band = _ptl_filters(request)
+    if scope is None:
+        return render(request, "reporting/ptl.html", {"form": form, "today": today_london()}, status=400)
     today = today_london()
-    try:
-        band = ptl_band(request.GET.get("band"))
-    except InvalidInput:
-        band = None
 
     def rows():
         yield PTL_CSV_COLUMNS
-        for period in selectors.ptl(band=band, today=today).iterator(chunk_size=2000):
+        for period in selectors.ptl(scope, band=band, today=today).iterator(chunk_size=2000):
             row = selectors.ptl_row(period, today)
             yield [row[c].isoformat() if hasattr(row[c], "isoformat") else row[c] for c in PTL_CSV_COLUMNS]
 

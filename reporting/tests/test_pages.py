@@ -147,6 +147,41 @@ def test_ptl_page_and_csv_export_for_the_service_lead(client, service_lead, comm
 
 
 @time_machine.travel("2026-11-23 10:00 +0000", tick=False)
+def test_ptl_filtered_by_commissioner_and_band_on_the_page_and_in_the_csv(client, service_lead, practice):
+    other_practice = f.PracticeFactory()  # another commissioner
+    mine_old = rf.episode(practice=practice, received_on=date(2025, 11, 1))
+    mine_new = rf.episode(practice=practice, received_on=date(2026, 11, 16))
+    theirs = rf.episode(practice=other_practice, received_on=date(2026, 1, 5))
+    client.force_login(service_lead)
+    everyone = client.get("/reports/ptl/")
+    assert [row["episode_id"] for row in everyone.context["rows"]] == [mine_old.pk, theirs.pk, mine_new.pk]
+
+    code = practice.commissioner.code
+    r = client.get("/reports/ptl/", {"commissioner": code})
+    assert [row["episode_id"] for row in r.context["rows"]] == [mine_old.pk, mine_new.pk]
+    r = client.get("/reports/ptl/", {"commissioner": code, "band": "52+"})
+    assert [row["episode_id"] for row in r.context["rows"]] == [mine_old.pk]
+    page = r.content.decode()
+    assert f"/reports/ptl/export.csv?commissioner={code}&amp;band=52%2B" in page
+
+    csv_rows = list(
+        csv.DictReader(
+            io.StringIO(
+                b"".join(client.get("/reports/ptl/export.csv", {"commissioner": code}).streaming_content).decode()
+            )
+        )
+    )
+    assert [row["episode_reference"] for row in csv_rows] == [mine_old.reference, mine_new.reference]
+
+    # An unknown commissioner or band is a 400 with the NHS.UK error summary, not an empty list.
+    bad = client.get("/reports/ptl/", {"commissioner": "NOPE", "band": "99+"})
+    assert bad.status_code == 400
+    assert "There is a problem" in bad.content.decode()
+    assert set(bad.context["form"].errors) == {"commissioner", "band"}
+    assert client.get("/reports/ptl/export.csv", {"band": "99+"}).status_code == 400
+
+
+@time_machine.travel("2026-11-23 10:00 +0000", tick=False)
 def test_data_set_list_download_and_mark_submitted(client, service_lead, commissioner_user, practice):
     rf.episode(practice=practice, received_on=date(2026, 10, 5))
     data_set = services.mds_generate(commissioner=practice.commissioner, month=date(2026, 10, 1))
