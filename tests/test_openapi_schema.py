@@ -124,5 +124,6 @@ def test_fhir_reads_answer_fhir_json(schema):
     for path, item in fhir_paths:
         responses = item["get"]["responses"]
         assert set(responses) >= {"200", "401", "404"}, path
-        for status in ("200", "404"):
-            assert list(responses[status]["content"]) == ["application/fhir+json"], path
+        for status in ("200", "401", "404"):
+            # FHIR JSON first; plain JSON too, as the views answer ?format=json and Accept: application/json.
+            assert list(responses[status]["content"]) == ["application/fhir+json", "application/json"], path

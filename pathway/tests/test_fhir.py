@@ -294,3 +294,16 @@ def test_service_lead_sees_every_patient(api_as, record):
     bundle = read(api_as(lead), f"/api/v1/fhir/Patient/{record['other']['Patient']}/$everything", Bundle)
     assert ("Appointment", str(record["other"]["Appointment"])) in entries(bundle)
     assert ("Patient", str(record["patient"].pk)) not in entries(bundle)
+
+
+def test_plain_json_is_offered_as_the_schema_documents(api_as, clinician, record):
+    """?format=json (a documented parameter) and Accept: application/json answer the same bodies as plain JSON."""
+    client = api_as(clinician)
+    url = urls(record)["Patient"]
+    fhir_body = client.get(url).json()
+    for r in (client.get(url, {"format": "json"}), client.get(url, HTTP_ACCEPT="application/json")):
+        assert r.status_code == 200 and r["Content-Type"] == "application/json"
+        assert r.json() == fhir_body
+    r = client.get("/api/v1/fhir/Patient/999999", {"format": "json"})
+    assert r.status_code == 404 and r["Content-Type"] == "application/json"
+    assert r.json()["resourceType"] == "OperationOutcome"
