@@ -127,3 +127,11 @@ def test_fhir_reads_answer_fhir_json(schema):
         for status in ("200", "401", "404"):
             # FHIR JSON first; plain JSON too, as the views answer ?format=json and Accept: application/json.
             assert list(responses[status]["content"]) == ["application/fhir+json", "application/json"], path
+
+
+def test_token_sign_in_documents_its_400_and_needs_no_auth(schema):
+    operation = schema["paths"]["/api/v1/auth/token/"]["post"]
+    assert set(operation["responses"]) == {"200", "400"}
+    token = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert set(schema["components"]["schemas"][token]["properties"]) == {"token"}
+    assert "security" not in operation or operation["security"] in ([], [{}])
