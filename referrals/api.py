@@ -73,7 +73,9 @@ class ReferralSerializer(serializers.ModelSerializer):
     patient_id = serializers.IntegerField(read_only=True)
     practice_ods = serializers.CharField(source="practice.ods_code", read_only=True)
     state = serializers.CharField(source="episode.state", read_only=True)
-    tier = serializers.IntegerField(source="episode.tier", read_only=True)
+    tier = serializers.IntegerField(
+        source="episode.tier", read_only=True, allow_null=True, help_text="Set at triage; null before or if rejected."
+    )
     rtt_clock_start = serializers.SerializerMethodField()
     rtt_breach_on = serializers.SerializerMethodField()
     claimed_by = serializers.SerializerMethodField()
