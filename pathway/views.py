@@ -116,6 +116,13 @@ def _wants_json(request) -> bool:
 
 def not_found(request, exception=None):
     """404 for every path: the API's JSON shape under /api/, an NHS.UK page elsewhere."""
+    if request.path.startswith("/api/v1/fhir/"):
+        # What the FHIR reads document for a 404 (e.g. /fhir/Patient/abc): an OperationOutcome.
+        outcome = {
+            "resourceType": "OperationOutcome",
+            "issue": [{"severity": "error", "code": "not-found", "diagnostics": "No such resource."}],
+        }
+        return JsonResponse(outcome, status=404, content_type="application/fhir+json")
     if _wants_json(request):
         return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
     return render(request, "404.html", status=404)
