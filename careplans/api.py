@@ -11,7 +11,6 @@ from pathway import services as core
 from pathway.access import access_clinical_episode, access_episode, access_episode_object
 from pathway.api import require_clinical
 from pathway.api_schema import CONFLICT, FORBIDDEN, NO_CONTENT, NOT_FOUND, VALIDATION_ERROR
-from pathway.errors import InvalidInput
 from pathway.models import DischargeReason, EpisodeState
 
 from . import services
@@ -279,13 +278,11 @@ def _valid(serializer_class, request):
 
 
 def _version_of(request) -> int | None:
-    value = request.data.get("version") if hasattr(request.data, "get") else None
-    if value in (None, ""):
+    """The optional ``{"version": N}`` of a body-less action, checked like every other version field."""
+    data = request.data
+    if data is None or (hasattr(data, "get") and data.get("version") in (None, "")):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise InvalidInput({"version": ["The version must be a whole number."]})
+    return _valid(VersionInput, request)[1]
 
 
 def _episode_for_reading(request, pk):

@@ -5,12 +5,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pathway.access import access_clinical_episode, can_act_clinically
-from pathway.api_schema import CONFLICT, FORBIDDEN, NOT_FOUND, VALIDATION_ERROR, paginated
+from pathway.api_schema import CONFLICT, FORBIDDEN, NOT_FOUND, PAGE, VALIDATION_ERROR, paginated
+from pathway.pagination import Pagination
 from pathway.rules import rule
 from pathway.services import record_view
 
@@ -118,11 +118,14 @@ class PromResponseOutput(PromResponseSerializer):
 
 
 class EpisodeProms(APIView):
-    @extend_schema(responses={200: paginated(PromResponseOutput), 404: NOT_FOUND})
+    @extend_schema(
+        parameters=[PAGE],
+        responses={200: paginated(PromResponseOutput), 400: VALIDATION_ERROR, 404: NOT_FOUND},
+    )
     def get(self, request, pk):
         episode = access_clinical_episode(request.user, pk)
         record_view(user=request.user, episode=episode, via="api", path=request.path)
-        paginator = PageNumberPagination()
+        paginator = Pagination()
         page = paginator.paginate_queryset(episode_proms(episode), request, view=self)
         return paginator.get_paginated_response(PromResponseSerializer(page, many=True).data)
 

@@ -1,7 +1,7 @@
 """Core API: sign-in tokens, episodes, their timeline and state transitions."""
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import PermissionDenied
@@ -155,8 +155,25 @@ class EpisodeTransition(APIView):
         return Response(EpisodeSerializer(episode).data)
 
 
+class TokenOutput(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+
+
 class TokenView(ObtainAuthToken):
     """POST {"username", "password"} -> {"token"}."""
+
+    @extend_schema(
+        auth=[],
+        responses={
+            200: TokenOutput,
+            400: OpenApiResponse(
+                response=VALIDATION_ERROR.response,
+                description="A field is missing or blank, or the username and password do not match an active user.",
+            ),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
 
 urlpatterns = [

@@ -1,5 +1,6 @@
 """Map domain and validation errors to the API contract's error shapes."""
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -28,7 +29,19 @@ def flatten_errors(errors) -> dict[str, list[str]]:
     return {field: _messages(value) for field, value in errors.items()}
 
 
+# Django refuses a body past DATA_UPLOAD_MAX_MEMORY_SIZE / _NUMBER_FIELDS / _NUMBER_FILES while DRF parses it;
+# left alone, Django answers with its HTML "Bad Request (400)" page.
+TOO_MUCH = {
+    RequestDataTooBig: "The request body is too large.",
+    TooManyFieldsSent: "The request has too many fields.",
+    TooManyFilesSent: "The request has too many files.",
+}
+
+
 def exception_handler(exc, context):
+    for kind, message in TOO_MUCH.items():
+        if isinstance(exc, kind):
+            return Response({"non_field_errors": [message]}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.ValidationError):
         return Response(flatten_errors(exc.detail), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.ParseError):

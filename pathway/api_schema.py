@@ -3,7 +3,7 @@
 Documentation only: nothing here changes what a view accepts or returns.
 """
 
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 
@@ -32,6 +32,14 @@ CONFLICT = OpenApiResponse(
     description="Conflict with the current state (duplicate open episode, move not allowed, stale version).",
 )
 NO_CONTENT = OpenApiResponse(description="No content.")
+
+# Lists (pathway.pagination.Pagination): ?page=N from 1; a bad page number is a 400, a page past the last a 404.
+PAGE = OpenApiParameter(
+    "page",
+    {"type": "integer", "minimum": 1},
+    description="Page number, from 1 (50 results a page). Not a whole number from 1: 400; past the last page: 404.",
+)
+PAGE_NOT_FOUND = OpenApiResponse(description="No such page: past the last one.")
 
 
 def paginated(serializer_class, name: str | None = None):

@@ -99,14 +99,25 @@ OPERATION_OUTCOME = OpenApiResponse(
 )
 
 
+def fhir_responses(ok) -> dict:
+    """The same bodies as application/fhir+json and, for ``?format=json`` or ``Accept: application/json``,
+    as application/json (FhirView renders both)."""
+    responses = {}
+    for media_type in (FHIR_JSON, "application/json"):
+        responses.update(
+            {(200, media_type): ok, (401, media_type): OPERATION_OUTCOME, (404, media_type): OPERATION_OUTCOME}
+        )
+    return responses
+
+
 def fhir_schema(resource_type: str, operation_id: str, description: str):
     """OpenAPI documentation of a FHIR read: the resource as application/fhir+json, errors as OperationOutcome."""
     return extend_schema(
         operation_id=operation_id,
         tags=["fhir"],
         description=description,
-        responses={
-            (200, FHIR_JSON): OpenApiResponse(
+        responses=fhir_responses(
+            OpenApiResponse(
                 response={
                     "type": "object",
                     "properties": {
@@ -117,10 +128,8 @@ def fhir_schema(resource_type: str, operation_id: str, description: str):
                     "additionalProperties": True,
                 },
                 description=f"A FHIR R4 {resource_type} resource.",
-            ),
-            (401, FHIR_JSON): OPERATION_OUTCOME,
-            (404, FHIR_JSON): OPERATION_OUTCOME,
-        },
+            )
+        ),
     )
 
 
@@ -197,8 +206,8 @@ class FhirPatientEverything(FhirView):
             "A searchset Bundle with the patient and everything of theirs you may see: episodes of care, "
             "referrals, care plans, appointments, PROM returns and letters."
         ),
-        responses={
-            (200, FHIR_JSON): OpenApiResponse(
+        responses=fhir_responses(
+            OpenApiResponse(
                 response={
                     "type": "object",
                     "properties": {
@@ -210,10 +219,8 @@ class FhirPatientEverything(FhirView):
                     "required": ["resourceType", "type"],
                 },
                 description="A FHIR R4 Bundle.",
-            ),
-            (401, FHIR_JSON): OPERATION_OUTCOME,
-            (404, FHIR_JSON): OPERATION_OUTCOME,
-        },
+            )
+        ),
     )
     def get(self, request, pk):
         patient = access_patient(request.user, pk)

@@ -35,5 +35,6 @@ urlpatterns = [
     path("letters/", include("pathway.letter_urls")),
 ]
 
+handler400 = "pathway.views.bad_request"
 handler404 = "pathway.views.not_found"
 handler500 = "pathway.views.server_error"

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.views.defaults import bad_request as django_bad_request
 
 from . import services
 from .access import access_patient, has_role, patients_visible_to, user_roles
@@ -119,9 +120,23 @@ def _wants_json(request) -> bool:
 
 def not_found(request, exception=None):
     """404 for every path: the API's JSON shape under /api/, an NHS.UK page elsewhere."""
+    if request.path.startswith("/api/v1/fhir/"):
+        # What the FHIR reads document for a 404 (e.g. /fhir/Patient/abc): an OperationOutcome.
+        outcome = {
+            "resourceType": "OperationOutcome",
+            "issue": [{"severity": "error", "code": "not-found", "diagnostics": "No such resource."}],
+        }
+        return JsonResponse(outcome, status=404, content_type="application/fhir+json")
     if _wants_json(request):
         return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
     return render(request, "404.html", status=404)
+
+
+def bad_request(request, exception=None):
+    """400 that Django answers itself (e.g. an unreadable request): the API's JSON shape under /api/."""
+    if _wants_json(request):
+        return JsonResponse({"non_field_errors": ["The request could not be read."]}, status=400)
+    return django_bad_request(request, exception)
 
 
 def server_error(request):

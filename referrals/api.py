@@ -7,7 +7,6 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, inline_ser
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.fields import empty
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,9 +14,10 @@ from rest_framework.views import APIView
 from pathway import services as core
 from pathway.access import has_role
 from pathway.api_errors import flatten_errors
-from pathway.api_schema import CONFLICT, FORBIDDEN, NOT_FOUND, VALIDATION_ERROR, paginated
+from pathway.api_schema import CONFLICT, FORBIDDEN, NOT_FOUND, PAGE, PAGE_NOT_FOUND, VALIDATION_ERROR, paginated
 from pathway.errors import InvalidInput
 from pathway.models import Patient, Role
+from pathway.pagination import Pagination
 from pathway.selectors import rtt_summary
 
 from . import services
@@ -73,7 +73,9 @@ class ReferralSerializer(serializers.ModelSerializer):
     patient_id = serializers.IntegerField(read_only=True)
     practice_ods = serializers.CharField(source="practice.ods_code", read_only=True)
     state = serializers.CharField(source="episode.state", read_only=True)
-    tier = serializers.IntegerField(source="episode.tier", read_only=True)
+    tier = serializers.IntegerField(
+        source="episode.tier", read_only=True, allow_null=True, help_text="Set at triage; null before or if rejected."
+    )
     rtt_clock_start = serializers.SerializerMethodField()
     rtt_breach_on = serializers.SerializerMethodField()
     claimed_by = serializers.SerializerMethodField()
@@ -189,9 +191,13 @@ def _all_referral_errors(incoming: ReferralInSerializer, user) -> dict[str, list
 class ReferralList(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(operation_id="v1_referrals_list", responses={200: paginated(ReferralSerializer)})
+    @extend_schema(
+        operation_id="v1_referrals_list",
+        parameters=[PAGE],
+        responses={200: paginated(ReferralSerializer), 400: VALIDATION_ERROR, 404: PAGE_NOT_FOUND},
+    )
     def get(self, request):
-        paginator = PageNumberPagination()
+        paginator = Pagination()
         page = paginator.paginate_queryset(referrals_visible_to(request.user), request, view=self)
         return paginator.get_paginated_response(ReferralSerializer(page, many=True).data)
 

@@ -7,12 +7,12 @@ from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pathway.api_schema import NOT_FOUND, VALIDATION_ERROR, paginated
+from pathway.api_schema import NOT_FOUND, PAGE, VALIDATION_ERROR, paginated
 from pathway.errors import InvalidInput
+from pathway.pagination import Pagination
 from pathway.services import today_london
 
 from . import selectors
@@ -90,7 +90,7 @@ class PtlView(APIView):
     serializer_class = PtlRowSerializer
 
     @extend_schema(
-        parameters=[COMMISSIONER, OpenApiParameter("band", str, enum=sorted(PTL_BANDS))],
+        parameters=[COMMISSIONER, OpenApiParameter("band", str, enum=sorted(PTL_BANDS)), PAGE],
         responses={200: paginated(PtlRowSerializer), 400: VALIDATION_ERROR, 404: NOT_FOUND},
     )
     def get(self, request):
@@ -105,7 +105,7 @@ class PtlView(APIView):
             tier=params.get("tier"),
         )
         queryset = selectors.ptl(scope, band=ptl_band(params.get("band")), today=today)
-        paginator = PageNumberPagination()
+        paginator = Pagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         rows = [selectors.ptl_row(period, today) for period in page]
         return paginator.get_paginated_response(PtlRowSerializer(rows, many=True).data)

@@ -265,3 +265,24 @@ def test_discharge_reason_is_null_until_discharge(api_as, spa_user):
         referral = make_referral(received_on=date(2026, 11, 2))
         body = api_as(spa_user).get(f"/api/v1/episodes/{referral.episode_id}/").json()
     assert body["discharged_on"] is None and body["discharge_reason"] is None
+
+
+@pytest.mark.parametrize("role", ["spa", "lead"])
+@pytest.mark.parametrize("page", ["abc", "-1", "0", "1.5", "\u0661", " 1"])
+def test_a_bad_page_number_on_every_list_is_a_400_naming_page(api_as, spa_user, service_lead, role, page):
+    with at("2026-11-05 10:00 +00:00"):
+        episode_id = make_referral(received_on=date(2026, 11, 2)).episode_id
+        client = api_as(spa_user if role == "spa" else service_lead)
+        lists = (
+            ["/api/v1/referrals/", "/api/v1/triage/queue/"]
+            if role == "spa"
+            else ["/api/v1/reports/ptl/", f"/api/v1/episodes/{episode_id}/proms/"]
+        )
+        for url in lists:
+            response = client.get(url, {"page": page})
+            assert response.status_code == 400, (url, response.content)
+            assert list(response.json()) == ["page"], url
+            # A page past the last is a page that does not exist; the first and "last" are there.
+            assert client.get(url, {"page": "99999999999999999999"}).status_code == 404, url
+            assert client.get(url, {"page": "1"}).status_code == 200, url
+            assert client.get(url, {"page": "last"}).status_code == 200, url

@@ -34,3 +34,33 @@ def test_server_error_is_json_under_the_api_and_a_page_elsewhere():
     page = server_error(factory.get("/triage/"))
     assert page.status_code == 500
     assert b"Sorry, there is a problem with the service" in page.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        ({f"f{i}": "x" for i in range(1200)}, None, "The request has too many fields."),
+        ("&".join(f"f{i}=x" for i in range(1200)), "application/x-www-form-urlencoded", "too many fields"),
+        ({"impact": "x" * 3_000_000}, None, "The request body is too large."),
+        ('{"impact": "' + "x" * 3_000_000 + '"}', "application/json", "too large"),
+    ],
+)
+def test_a_body_past_the_upload_limits_is_the_apis_400_shape(api_as, spa_user, body, content_type, message):
+    client = api_as(spa_user)
+    extra = {"content_type": content_type} if content_type else {}
+    response = client.post("/api/v1/referrals/", body, **extra)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert list(response.json()) == ["non_field_errors"]
+    assert message in response.json()["non_field_errors"][0]
+
+
+@pytest.mark.django_db
+def test_a_request_django_refuses_before_the_api_is_json_under_the_api(client):
+    response = client.get("/api/v1/referrals/", HTTP_HOST="not-an-allowed-host.example")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert list(response.json()) == ["non_field_errors"]
+    page = client.get("/triage/", HTTP_HOST="not-an-allowed-host.example")
+    assert page.status_code == 400 and not page["Content-Type"].startswith("application/json")

@@ -124,5 +124,24 @@ def test_fhir_reads_answer_fhir_json(schema):
     for path, item in fhir_paths:
         responses = item["get"]["responses"]
         assert set(responses) >= {"200", "401", "404"}, path
-        for status in ("200", "404"):
-            assert list(responses[status]["content"]) == ["application/fhir+json"], path
+        for status in ("200", "401", "404"):
+            # FHIR JSON first; plain JSON too, as the views answer ?format=json and Accept: application/json.
+            assert list(responses[status]["content"]) == ["application/fhir+json", "application/json"], path
+
+
+def test_token_sign_in_documents_its_400_and_needs_no_auth(schema):
+    operation = schema["paths"]["/api/v1/auth/token/"]["post"]
+    assert set(operation["responses"]) == {"200", "400"}
+    token = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert set(schema["components"]["schemas"][token]["properties"]) == {"token"}
+    assert "security" not in operation or operation["security"] in ([], [{}])
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/referrals/", "/api/v1/triage/queue/", "/api/v1/reports/ptl/", "/api/v1/episodes/{id}/proms/"]
+)
+def test_lists_document_the_page_parameter_and_its_errors(schema, path):
+    operation = schema["paths"][path]["get"]
+    page = [p for p in operation["parameters"] if p["name"] == "page"]
+    assert page and page[0]["in"] == "query" and page[0]["schema"] == {"type": "integer", "minimum": 1}
+    assert set(operation["responses"]) >= {"200", "400", "404"}

@@ -7,15 +7,24 @@ from django.urls import path
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pathway import services as core
 from pathway.access import access_episode
 from pathway.api import EpisodeSerializer
-from pathway.api_schema import CONFLICT, FORBIDDEN, NO_CONTENT, NOT_FOUND, VALIDATION_ERROR, paginated
+from pathway.api_schema import (
+    CONFLICT,
+    FORBIDDEN,
+    NO_CONTENT,
+    NOT_FOUND,
+    PAGE,
+    PAGE_NOT_FOUND,
+    VALIDATION_ERROR,
+    paginated,
+)
 from pathway.models import EpisodeState, Team
+from pathway.pagination import Pagination
 from referrals.models import RED_FLAGS, Urgency
 from referrals.selectors import referral_for, referral_of_episode
 
@@ -74,10 +83,18 @@ def queue_item(referral) -> dict:
 
 
 class TriageQueue(APIView):
-    @extend_schema(responses={200: paginated(QueueItemSerializer), 403: FORBIDDEN})
+    @extend_schema(
+        parameters=[PAGE],
+        responses={
+            200: paginated(QueueItemSerializer),
+            400: VALIDATION_ERROR,
+            403: FORBIDDEN,
+            404: PAGE_NOT_FOUND,
+        },
+    )
     def get(self, request):
         require_triager(request.user)
-        paginator = PageNumberPagination()
+        paginator = Pagination()
         page = paginator.paginate_queryset(triage_queue(request.user), request, view=self)
         rows = queue_rows(page, core.today_london())
         return paginator.get_paginated_response(QueueItemSerializer(rows, many=True).data)

@@ -517,3 +517,31 @@ def test_stale_outcome_and_stop_are_409_and_change_nothing(lead):
     assert MedicationLine.objects.get(pk=line["id"]).stopped_on is None
     current = Episode.objects.get(pk=episode.pk).version
     assert lead.delete(f"/api/v1/medications/{line['id']}/", {"version": current}, format="json").status_code == 204
+
+
+@time_machine.travel(TODAY)
+@pytest.mark.parametrize("bad", [1.5, 0, -3, True, "x", [1], {"n": 1}])
+def test_a_bad_version_on_stopping_a_line_is_400_naming_it_and_changes_nothing(lead, bad):
+    episode = accepted_episode()
+    line = lead.post(
+        f"/api/v1/episodes/{episode.pk}/medications/",
+        {"drug": "morphine", "route": "oral", "dose_mg": 10, "doses_per_day": 2},
+        format="json",
+    ).json()
+    r = lead.delete(f"/api/v1/medications/{line['id']}/", {"version": bad}, format="json")
+    assert r.status_code == 400 and list(r.json()) == ["version"], r.json()
+    assert MedicationLine.objects.get(pk=line["id"]).stopped_on is None
+
+
+@time_machine.travel(TODAY)
+@pytest.mark.parametrize("body", [[], "x", [{"version": 1}]])
+def test_a_body_that_is_not_an_object_on_stopping_a_line_is_400(lead, body):
+    episode = accepted_episode()
+    line = lead.post(
+        f"/api/v1/episodes/{episode.pk}/medications/",
+        {"drug": "morphine", "route": "oral", "dose_mg": 10, "doses_per_day": 2},
+        format="json",
+    ).json()
+    r = lead.delete(f"/api/v1/medications/{line['id']}/", body, format="json")
+    assert r.status_code == 400 and "non_field_errors" in r.json()
+    assert MedicationLine.objects.get(pk=line["id"]).stopped_on is None

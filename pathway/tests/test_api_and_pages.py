@@ -22,6 +22,30 @@ def test_token_sign_in_and_unauthenticated_is_401(api_client, clinician):
     assert r.status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({"username": "nobody", "password": "wrong"}, {"non_field_errors"}),
+        ({"username": "", "password": ""}, {"username", "password"}),
+        ({}, {"username", "password"}),
+        ([], {"non_field_errors"}),
+    ],
+)
+def test_token_with_bad_credentials_is_400_naming_the_fields(api_client, body, fields):
+    r = api_client.post("/api/v1/auth/token/", body, format="json")
+    assert r.status_code == 400
+    assert set(r.json()) == fields
+    assert all(isinstance(m, list) and all(isinstance(x, str) for x in m) for m in r.json().values())
+
+
+@pytest.mark.parametrize("header", ["Token abc\x00def", "Token \x00", "Token nosuchtoken"])
+def test_a_malformed_or_unknown_token_is_401_on_every_database(api_client, header):
+    """PostgreSQL refuses a NUL in a query: the token is refused before the lookup (a 500 before)."""
+    r = api_client.get("/api/v1/referrals/", HTTP_AUTHORIZATION=header)
+    assert r.status_code == 401
+    assert r.json() == {"detail": "Invalid token."}
+
+
 def test_episode_detail_fields_and_view_logged(api_as, service_lead):
     episode = f.open_episode(received_on=date(2026, 12, 24))
     r = api_as(service_lead).get(f"/api/v1/episodes/{episode.pk}/")

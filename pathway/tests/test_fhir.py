@@ -293,3 +293,35 @@ def test_service_lead_sees_every_patient(api_as, record):
     bundle = read(api_as(lead), f"/api/v1/fhir/Patient/{record['other']['Patient']}/$everything", Bundle)
     assert ("Appointment", str(record["other"]["Appointment"])) in entries(bundle)
     assert ("Patient", str(record["patient"].pk)) not in entries(bundle)
+
+
+def test_plain_json_is_offered_as_the_schema_documents(api_as, clinician, record):
+    """?format=json (a documented parameter) and Accept: application/json answer the same bodies as plain JSON."""
+    client = api_as(clinician)
+    url = urls(record)["Patient"]
+    fhir_body = client.get(url).json()
+    for r in (client.get(url, {"format": "json"}), client.get(url, HTTP_ACCEPT="application/json")):
+        assert r.status_code == 200 and r["Content-Type"] == "application/json"
+        assert r.json() == fhir_body
+    r = client.get("/api/v1/fhir/Patient/999999", {"format": "json"})
+    assert r.status_code == 404 and r["Content-Type"] == "application/json"
+    assert r.json()["resourceType"] == "OperationOutcome"
+
+
+@pytest.mark.parametrize(
+    ("url", "documented"),
+    [
+        ("/api/v1/fhir/Patient/abc", "/api/v1/fhir/Patient/{id}"),
+        ("/api/v1/fhir/EpisodeOfCare/null,null", "/api/v1/fhir/EpisodeOfCare/{id}"),
+        ("/api/v1/fhir/Patient/-1/$everything", "/api/v1/fhir/Patient/{id}/$everything"),
+        ("/api/v1/fhir/Observation/1", None),
+    ],
+)
+def test_an_id_that_is_not_a_number_is_an_operation_outcome_404(api_as, clinician, url, documented):
+    from pathway.tests.openapi import assert_documented
+
+    r = api_as(clinician).get(url)
+    assert r.status_code == 404 and r["Content-Type"] == "application/fhir+json"
+    assert r.json()["resourceType"] == "OperationOutcome" and r.json()["issue"][0]["code"] == "not-found"
+    if documented:
+        assert_documented(r, documented)

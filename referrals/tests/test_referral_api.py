@@ -265,3 +265,25 @@ def test_every_bad_field_is_named_at_once_in_plain_words(api_as, spa_user):
         assert all(isinstance(message, str) and message for message in errors[field]), errors[field]
     assert errors["red_flags"] == ["Item 2: 'bogus' is not a known red flag."]
     assert Referral.objects.count() == count
+
+
+def test_referral_before_and_after_triage_matches_its_documented_schema(api_as, spa_user, practice):
+    """An untriaged or rejected referral has no tier: null, as documented, in the detail and the list."""
+    from pathway.tests.openapi import assert_documented
+
+    client = api_as(spa_user)
+    created = client.post(URL, referral_payload(practice), format="json")
+    assert_documented(created, "/api/v1/referrals/", "post")
+    assert created.json()["tier"] is None
+    detail = client.get(f"{URL}{created.json()['id']}/")
+    assert_documented(detail, "/api/v1/referrals/{id}/")
+    assert_documented(client.get(URL), "/api/v1/referrals/")
+    r = client.post(
+        f"/api/v1/episodes/{created.json()['episode_id']}/triage/",
+        {"outcome": "reject", "reason": "Not for this service"},
+        format="json",
+    )
+    assert r.status_code == 200, r.json()
+    rejected = client.get(f"{URL}{created.json()['id']}/")
+    assert rejected.json()["tier"] is None
+    assert_documented(rejected, "/api/v1/referrals/{id}/")

@@ -203,3 +203,19 @@ def test_ptl_and_data_set_queries_do_not_grow_with_rows(api_as, service_lead, dj
     with django_assert_max_num_queries(6):
         content = b"".join(client.get("/api/v1/reports/mds/", {"month": "2026-10"}).streaming_content)
     assert content.decode().count("\n") == 16
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "field"),
+    [
+        ("/api/v1/reports/kpis/", {"month": "2026-10", "commissioner": "A\x00"}, "commissioner"),
+        ("/api/v1/reports/kpis/", {"month": "2026-10", "practice": "A81001\x00"}, "practice"),
+        ("/api/v1/reports/ptl/", {"practice": "\x00"}, "practice"),
+        ("/api/v1/reports/mds/", {"month": "2026-10", "commissioner": "\x00"}, "commissioner"),
+    ],
+)
+def test_a_nul_in_a_code_is_a_400_naming_it_on_every_database(api_as, service_lead, url, params, field):
+    """PostgreSQL refuses a NUL in a query (a 500 before); no code can hold one."""
+    r = api_as(service_lead).get(url, params)
+    assert r.status_code == 400, r.content
+    assert list(r.json()) == [field]

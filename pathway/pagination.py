@@ -1,0 +1,17 @@
+"""The API's page envelope: DRF's PageNumberPagination, with a bad page number answered as bad input."""
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+
+
+class Pagination(PageNumberPagination):
+    """``?page=N`` from 1 (or ``last``): anything else is a 400 naming ``page``; a page past the last is a 404."""
+
+    invalid_page_message = "There is no page {page_number}."
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        given = raw not in (None, "") and raw not in self.last_page_strings
+        if given and not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
+            raise ValidationError({"page": [f"'{raw}' is not a page number. Give a whole number from 1."]})
+        return super().paginate_queryset(queryset, request, view=view)
