@@ -64,3 +64,19 @@ def test_a_request_django_refuses_before_the_api_is_json_under_the_api(client):
     assert list(response.json()) == ["non_field_errors"]
     page = client.get("/triage/", HTTP_HOST="not-an-allowed-host.example")
     assert page.status_code == 400 and not page["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/patients/", "/reports/ptl/", "/triage/"])
+def test_null_character_in_a_page_query_is_a_400_naming_it(client, service_lead, path):
+    client.force_login(service_lead)
+    response = client.get(path, {"q": "943\x00", "page": "1"})
+    assert response.status_code == 400
+    assert b"null character in: q" in response.content
+
+
+@pytest.mark.django_db
+def test_null_character_in_an_api_query_is_the_contract_400(api_as, service_lead):
+    response = api_as(service_lead).get("/api/v1/referrals/", {"status": "triage\x00"})
+    assert response.status_code == 400
+    assert response.json() == {"status": ["Remove the null character from this value."]}
