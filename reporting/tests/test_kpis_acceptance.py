@@ -15,6 +15,7 @@ import time_machine
 from pathway.letters import services as letter_services
 from pathway.models import Letter
 from pathway.tests import factories as f
+from referrals.tests.factories import referral_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -30,21 +31,7 @@ def refer(client, practice, received_on: str) -> int:
     with on(received_on):
         r = client.post(
             "/api/v1/referrals/",
-            {
-                "nhs_number": nhs,
-                "given_name": "Ann",
-                "family_name": "Smith",
-                "date_of_birth": "1970-02-01",
-                "sex": "female",
-                "postcode": "DL1 1AA",
-                "practice_ods": practice.ods_code,
-                "received_on": received_on,
-                "pain_site": "lower back",
-                "duration_months": 14,
-                "urgency": "routine",
-                "red_flags": [],
-                "reason": "Persistent low back pain",
-            },
+            referral_payload(practice, nhs_number=nhs, received_on=received_on),
             format="json",
         )
     assert r.status_code == 201, r.json()
