@@ -72,6 +72,28 @@ def within_18_weeks(clock_start: date, on: date, max_days: int = RTT_MAX_DAYS_WI
     return days_waited(clock_start, on) <= max_days
 
 
+WARNING_LABELS = {"breached": "Breached 18 weeks"}
+
+
+def wait_warning(
+    clock_start: date, on: date, *, warning_weeks=(12, 16), max_days: int = RTT_MAX_DAYS_WITHIN
+) -> str | None:
+    """The RTT warning reached on ``on`` by a running clock: ``"breached"`` from day ``max_days + 1``,
+    else ``"<w>_weeks"`` for the latest warning week ``w`` whose whole weeks have passed (day 7w on),
+    else None."""
+    days = days_waited(clock_start, on)
+    if days > max_days:
+        return "breached"
+    reached = [w for w in warning_weeks if days >= 7 * w]
+    return f"{max(reached)}_weeks" if reached else None
+
+
+def warning_label(code: str | None) -> str:
+    if not code:
+        return ""
+    return WARNING_LABELS.get(code) or f"{code.split('_')[0]}-week warning"
+
+
 def wait_band(weeks: int) -> str:
     """Weekly band for the PTL: 0-17, 18-51, 52+."""
     if weeks >= 52:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from . import rtt
 from .access import episodes_visible_to
+from .calendar import london_date
 from .models import Deadline, Episode, PathwayEvent, RttPeriod
 from .rules import rule
 
@@ -26,15 +28,26 @@ def episode_rtt_period(episode: Episode) -> RttPeriod | None:
     return kept[-1] if kept else None
 
 
-def rtt_summary(episode: Episode) -> dict:
+def rtt_warning(clock_start: date, today: date) -> str | None:
+    """The 12- and 16-week warnings (``rtt_warning_weeks``) and the breach of a running clock."""
+    return rtt.wait_warning(
+        clock_start, today, warning_weeks=tuple(rule("rtt_warning_weeks")), max_days=rule("rtt_max_days_within")
+    )
+
+
+def rtt_summary(episode: Episode, today: date | None = None) -> dict:
     period = episode_rtt_period(episode)
     if period is None:
-        return {"rtt_clock_start": None, "rtt_clock_stop": None, "rtt_breach_on": None}
+        return {"rtt_clock_start": None, "rtt_clock_stop": None, "rtt_breach_on": None, "rtt_warning": None}
+    running = period.clock_stop is None
+    warning = rtt_warning(period.clock_start, today or london_date(timezone.now())) if running else None
     return {
         "rtt_clock_start": period.clock_start,
         "rtt_clock_stop": period.clock_stop,
         "rtt_breach_on": rtt.breach_on(period.clock_start, rule("rtt_max_days_within")),
         "rtt_status_code": period.status_code,
+        "rtt_warning": warning,
+        "rtt_warning_label": rtt.warning_label(warning),
     }
 
 

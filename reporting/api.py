@@ -71,6 +71,11 @@ class PtlRowSerializer(serializers.Serializer):
     rtt_breach_on = serializers.DateField()
     next_appointment = serializers.DateField(allow_null=True)
     band = serializers.CharField()
+    rtt_warning = serializers.CharField(
+        allow_null=True,
+        help_text="null, '12_weeks' or '16_weeks' (the rtt_warning_weeks rule) once that many whole weeks have passed, "
+        "or 'breached' from day 127.",
+    )
 
 
 PTL_BANDS = {"0-17", "18+", "52+"}

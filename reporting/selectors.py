@@ -47,6 +47,7 @@ from pathway.models import (
     RttPeriod,
 )
 from pathway.rules import rule
+from pathway.selectors import rtt_warning
 from referrals.models import Referral
 from triage.models import TriageDecision
 
@@ -211,6 +212,8 @@ def ptl_row(period: RttPeriod, today: date) -> dict:
         "rtt_breach_on": rtt.breach_on(period.clock_start, rule("rtt_max_days_within")),
         "next_appointment": period.next_appointment,
         "band": rtt.wait_band(weeks),
+        "rtt_warning": (warning := rtt_warning(period.clock_start, today)),
+        "rtt_warning_label": rtt.warning_label(warning),
     }
 
 

@@ -32,6 +32,7 @@ PTL_CSV_COLUMNS = [
     "rtt_breach_on",
     "next_appointment",
     "band",
+    "rtt_warning",
 ]
 
 

@@ -35,3 +35,31 @@ def test_breach_date_is_clock_start_plus_127_days():
 @pytest.mark.parametrize(("weeks", "band"), [(1, "0-17"), (17, "0-17"), (18, "18+"), (51, "18+"), (52, "52+")])
 def test_wait_bands(weeks, band):
     assert rtt.wait_band(weeks) == band
+
+
+@pytest.mark.parametrize(
+    ("days", "warning", "label"),
+    [
+        (0, None, ""),
+        (83, None, ""),
+        (84, "12_weeks", "12-week warning"),
+        (111, "12_weeks", "12-week warning"),
+        (112, "16_weeks", "16-week warning"),
+        (126, "16_weeks", "16-week warning"),
+        (127, "breached", "Breached 18 weeks"),
+    ],
+)
+def test_wait_warnings_at_12_and_16_weeks_then_the_breach(days, warning, label):
+    start = date(2026, 12, 24)  # calendar days: bank holidays do not pause an RTT clock
+    assert rtt.wait_warning(start, start + timedelta(days=days)) == warning
+    assert rtt.warning_label(warning) == label
+
+
+def test_wait_warning_weeks_follow_the_rule(settings):
+    from pathway.selectors import rtt_warning
+
+    start = date(2026, 11, 2)
+    assert rtt_warning(start, start + timedelta(days=70)) is None
+    settings.PATHWAY_RULES = {**settings.PATHWAY_RULES, "rtt_warning_weeks": [10, 14]}
+    assert rtt_warning(start, start + timedelta(days=70)) == "10_weeks"
+    assert rtt_warning(start, start + timedelta(days=98)) == "14_weeks"

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -144,6 +144,33 @@ def test_ptl_page_and_csv_export_for_the_service_lead(client, service_lead, comm
     client.force_login(commissioner_user)
     assert client.get("/reports/ptl/").status_code == 404
     assert client.get("/reports/ptl/export.csv").status_code == 404
+
+
+@time_machine.travel("2026-11-23 10:00 +0000", tick=False)
+def test_ptl_shows_the_12_and_16_week_warnings_and_the_breach(client, api_as, service_lead, practice):
+    today = date(2026, 11, 23)
+    waits = {83: None, 84: "12_weeks", 112: "16_weeks", 127: "breached"}
+    episodes = {days: rf.episode(practice=practice, received_on=today - timedelta(days=days)) for days in waits}
+    stopped = rf.episode(practice=practice, received_on=today - timedelta(days=200))
+    rf.stop_clock(stopped, on=today - timedelta(days=100))
+
+    rows = api_as(service_lead).get("/api/v1/reports/ptl/").json()["results"]
+    assert {row["episode_id"]: row["rtt_warning"] for row in rows} == {episodes[d].pk: w for d, w in waits.items()}
+
+    client.force_login(service_lead)
+    page = client.get("/reports/ptl/").content.decode()
+    assert page.count("12-week warning") == 1 and page.count("16-week warning") == 1
+    assert "Breached 18 weeks" in page
+    csv_rows = list(
+        csv.DictReader(io.StringIO(b"".join(client.get("/reports/ptl/export.csv").streaming_content).decode()))
+    )
+    assert sorted(row["rtt_warning"] for row in csv_rows) == ["", "12_weeks", "16_weeks", "breached"]
+
+    # The episode's own pages carry the same warning; a stopped clock has none.
+    record = client.get(f"/patients/{episodes[112].patient_id}/").content.decode()
+    assert "16-week warning" in record
+    stopped_record = client.get(f"/patients/{stopped.patient_id}/").content.decode()
+    assert "-week warning" not in stopped_record and "Breached 18 weeks" not in stopped_record
 
 
 @time_machine.travel("2026-11-23 10:00 +0000", tick=False)
