@@ -296,3 +296,16 @@ def test_monthly_data_sets_in_the_worker_create_last_months_row(publish_to_worke
     again = generate_monthly_data_sets.delay()
     assert worker.finished("reporting.tasks.generate_monthly_data_sets", again.id) == "[]"
     assert MonthlyDataSet.objects.filter(commissioner=practice.commissioner).count() == 1
+
+
+def test_every_beat_entry_sent_by_name_runs_in_the_worker(publish_to_worker):
+    """As beat sends them: by task name, with the entry's arguments and options."""
+    worker = publish_to_worker
+    sent = {
+        entry["task"]: celery_app.send_task(
+            entry["task"], entry.get("args"), entry.get("kwargs"), **entry.get("options", {})
+        ).id
+        for entry in celery_app.conf.beat_schedule.values()
+    }
+    for name, task_id in sent.items():
+        worker.finished(name, task_id)
