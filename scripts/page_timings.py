@@ -1,0 +1,33 @@
+"""Time every list page and list API once on the loaded data set (the demo), slowest first.
+
+    PAINWAY_VAR_DIR=var .venv/bin/python manage.py shell -c "exec(open('scripts/page_timings.py').read())"
+
+Each page is requested once as the demo user who uses it (after one warm-up request), with the
+ids of the busiest episodes from tests/test_query_counts.py. Nothing is written.
+"""
+
+import time
+
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from tests.test_query_counts import EPISODE_PAGES, LIST_PAGES, client_for, list_ids, objects
+
+with override_settings(ALLOWED_HOSTS=["*"]), transaction.atomic():
+    ids = {**objects(), **list_ids()}
+    results = []
+    for case, username, template in LIST_PAGES + EPISODE_PAGES:
+        url = template.format(**ids)
+        client = client_for(username, url)
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            response = client.get(url)
+            if response.streaming:
+                b"".join(response.streaming_content)
+            elapsed = time.perf_counter() - start
+        results.append((elapsed, len(ctx.captured_queries), response.status_code, case, username, url))
+    transaction.set_rollback(True)  # record_view and sessions: leave the demo data as it was
+
+for elapsed, queries, status, case, username, url in sorted(results, reverse=True):
+    print(f"{elapsed * 1000:8.1f} ms {queries:5d} q  {status}  {case:<28} {username:<13} {url}")
