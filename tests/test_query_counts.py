@@ -24,7 +24,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from careplans.models import Appointment, GroupSession
-from pathway.models import Episode, EpisodeState
+from pathway.calendar import add_months
+from pathway.models import Commissioner, Episode, EpisodeState
 from reporting.models import MonthlyDataSet
 
 SMALL = 16
@@ -94,7 +95,7 @@ EPISODE_PAGES = [
 
 
 def seed(patients: int) -> None:
-    """The demo data set, plus more group sessions with a register each."""
+    """The demo data set, plus group sessions with a register each and older monthly data sets."""
     call_command("seed_demo", patients=patients, stdout=io.StringIO())
     clinician = get_user_model().objects.get(username="clinician")
     booked = list(Episode.objects.filter(state=EpisodeState.TREATMENT).order_by("id"))
@@ -110,6 +111,13 @@ def seed(patients: int) -> None:
                 date=session.date,
                 group_session=session,
                 clinician=clinician,
+            )
+    this_month = timezone.localdate().replace(day=1)
+    for back in range(7, 7 + patients // 4):
+        month = add_months(this_month, -back)
+        for commissioner in Commissioner.objects.all():
+            MonthlyDataSet.objects.get_or_create(
+                commissioner=commissioner, month=month, defaults={"due_on": add_months(month, 1) + timedelta(days=14)}
             )
 
 
@@ -146,7 +154,7 @@ def objects() -> dict[str, int]:
 
 def list_ids() -> dict[str, object]:
     month = timezone.localdate().replace(day=1) - timedelta(days=1)
-    mds = MonthlyDataSet.objects.order_by("-id").first()
+    mds = MonthlyDataSet.objects.filter(generated_at__isnull=False).order_by("-id").first()
     return {"month": f"{month:%Y-%m}", "mds": mds.pk if mds else 0}
 
 
