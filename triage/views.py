@@ -122,7 +122,8 @@ def _episode_context(request, episode, *, outcome_form=None, flag_form=None, inf
     return {
         "episode": episode,
         "referral": referral,
-        "rtt": rtt_summary(episode),
+        # The referral's copy of the episode has its RTT periods prefetched.
+        "rtt": rtt_summary(referral.episode),
         "criteria": acceptance_criteria(referral),
         "flags": red_flag_rows(referral),
         "can_clear": can_clear_red_flags(request.user),
