@@ -45,7 +45,8 @@ def _queue_context(request) -> dict:
         "rows": queue_rows(page.object_list, today),
         "today": today,
         "is_lead": is_spa_lead(request.user),
-        "reassign_form": ReassignForm() if is_spa_lead(request.user) else None,
+        # The choices once for the page: the template repeats them in every row's reassign form.
+        "reassign_choices": list(ReassignForm().fields["user"].choices) if is_spa_lead(request.user) else [],
     }
 
 
