@@ -16,11 +16,6 @@ from .models import Appointment, CarePlan, Discharge, Extension, GroupSession, M
 from .services import CARE_STATES, limit_status, mdt_due_on
 
 
-def approved_extension_until(episode: Episode) -> date | None:
-    ext = episode.extensions.filter(approved_at__isnull=False).order_by("-until").first()
-    return ext.until if ext else None
-
-
 def latest_care_plan(episode: Episode) -> CarePlan | None:
     return episode.care_plans.order_by("-version").first()
 
@@ -35,6 +30,8 @@ def episode_overview(episode: Episode, today: date) -> dict:
     appointments = list(
         episode.appointments.select_related("clinician", "group_session").order_by("date", "time", "id")
     )
+    extensions = list(episode.extensions.select_related("requested_by", "approved_by"))
+    approved = [e.until for e in extensions if e.approved_at is not None]
     return {
         "rtt": rtt_summary(episode),
         "timeline": episode_timeline(episode),
@@ -49,8 +46,8 @@ def episode_overview(episode: Episode, today: date) -> dict:
         "stopped_medications": [m for m in medications if m.stopped_on is not None],
         "letters": list(episode.letters.order_by("-created_at", "-id")),
         "deadlines": deadlines,
-        "limit": limit_status(episode, today, approved_extension_until(episode)),
-        "extensions": list(episode.extensions.select_related("requested_by", "approved_by")),
+        "limit": limit_status(episode, today, max(approved) if approved else None),
+        "extensions": extensions,
         "mdt_reviews": list(episode.mdt_reviews.select_related("recorded_by").order_by("reviewed_on", "id")),
         "mdt_due_on": mdt_due_on(episode.admitted_on) if episode.tier == 3 and episode.admitted_on else None,
         "discharge": Discharge.objects.filter(episode=episode).first(),

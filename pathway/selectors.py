@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from . import rtt
 from .access import episodes_visible_to
 from .calendar import london_date
-from .models import Deadline, Episode, PathwayEvent, RttPeriod
+from .models import Deadline, Episode, PathwayEvent, Patient, RttPeriod
 from .rules import rule
 
 
@@ -53,6 +53,34 @@ def rtt_summary(episode: Episode, today: date | None = None) -> dict:
 
 def episode_open_deadlines(episode: Episode) -> QuerySet[Deadline]:
     return episode.deadlines.open().order_by("due_on")
+
+
+def patient_record(patient: Patient) -> list[dict]:
+    """The patient's episodes, newest first, each with its timeline, open deadlines and RTT summary.
+
+    Four queries whatever the number of episodes or events: the timelines, deadlines and RTT
+    periods of all the episodes are prefetched together.
+    """
+    episodes = (
+        patient.episodes.select_related("practice", "team", "referral")
+        .prefetch_related(
+            Prefetch(
+                "events", queryset=PathwayEvent.objects.select_related("actor").order_by("at", "id"), to_attr="timeline"
+            ),
+            Prefetch("deadlines", queryset=Deadline.objects.open().order_by("due_on"), to_attr="open_deadlines"),
+            "rtt_periods",
+        )
+        .order_by("-received_on", "-id")
+    )
+    return [
+        {
+            "episode": episode,
+            "events": episode.timeline,
+            "deadlines": episode.open_deadlines,
+            "rtt": rtt_summary(episode),
+        }
+        for episode in episodes
+    ]
 
 
 def breached_deadlines(user, *, kinds=None) -> QuerySet[Deadline]:

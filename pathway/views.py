@@ -11,7 +11,7 @@ from . import services
 from .access import access_patient, has_role, patients_visible_to, user_roles
 from .models import Role
 from .selectors import breached_deadlines as breached_deadlines_selector
-from .selectors import episode_open_deadlines, episode_timeline, rtt_summary
+from .selectors import patient_record
 from .validators import normalise_nhs_number
 
 HOME_LINKS = {
@@ -89,16 +89,7 @@ def patient_search(request):
 def patient_detail(request, pk):
     patient = access_patient(request.user, pk)
     services.record_view(user=request.user, patient=patient, path=request.path)
-    episodes = []
-    for episode in patient.episodes.select_related("practice", "team").order_by("-received_on", "-id"):
-        episodes.append(
-            {
-                "episode": episode,
-                "events": episode_timeline(episode),
-                "deadlines": episode_open_deadlines(episode),
-                "rtt": rtt_summary(episode),
-            }
-        )
+    episodes = patient_record(patient)
     # Only the service's staff may open the clinical record; a GP practice follows its referral instead.
     clinical = has_role(request.user, Role.SPA_TRIAGE, Role.CLINICIAN, Role.SERVICE_LEAD)
     return render(

@@ -33,7 +33,13 @@ def referral_for(user, pk) -> Referral:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404("No such referral.") from None
-    referral = referrals_visible_to(user).prefetch_related("attachments").filter(pk=pk).first()
+    referral = (
+        referrals_visible_to(user)
+        .select_related("practice__commissioner")
+        .prefetch_related("attachments")
+        .filter(pk=pk)
+        .first()
+    )
     if referral is None:
         raise Http404("No such referral.")
     return referral

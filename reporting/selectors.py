@@ -134,18 +134,24 @@ def _month_values(scope: Scope, month: date, *, live: bool) -> dict[str, float |
     return cache.get_or_set(trend_cache_key(scope, month), compute, seconds)
 
 
-def kpi_trend(scope: Scope, month: date, months: int = 12, *, today: date | None = None) -> dict:
+def kpi_trend(
+    scope: Scope, month: date, months: int = 12, *, today: date | None = None, current: list[dict] | None = None
+) -> dict:
     """Each KPI's value over the ``months`` months ending with ``month`` (for the chart).
 
     Eight aggregate queries a month. Earlier months that have ended come from the cache when they
     were computed recently; ``month`` itself and a month still running are always computed, so the
-    trend's last point agrees with the dashboard's headline figures.
+    trend's last point agrees with the dashboard's headline figures. ``current``: those headline
+    figures (``compute_kpis(scope, month)``) when the caller has them, so ``month`` is not computed twice.
     """
     today = today or london_date(timezone.now())
     chosen = months_back(month, months)
     series: dict[str, list] = {kpi.code: [] for kpi in KPIS}
     for m in chosen:
-        values = _month_values(scope, m, live=m == month or kpis.month_last_day(m) >= today)
+        if m == month and current is not None:
+            values = {row["code"]: row["value"] for row in current}
+        else:
+            values = _month_values(scope, m, live=m == month or kpis.month_last_day(m) >= today)
         for code in series:
             series[code].append(values.get(code))
     return {"labels": [m.strftime("%Y-%m") for m in chosen], "series": series, "names": {k.code: k.name for k in KPIS}}

@@ -80,7 +80,7 @@ def kpi_dashboard(request):
     context = {"form": form, "scope": scope, "month": month, "staff": selectors.is_report_staff(request.user)}
     if scope is not None:
         context["kpis"] = compute_kpis(scope, month)
-        context["trend"] = selectors.kpi_trend(scope, month)
+        context["trend"] = selectors.kpi_trend(scope, month, current=context["kpis"])
         context["trend_cache_minutes"] = settings.REPORTING_TREND_CACHE_SECONDS // 60
         context["trend_rows"] = [
             {"name": context["trend"]["names"][code], "points": points}

@@ -2,11 +2,11 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
-from pathway.models import Role, Team
+from pathway.models import Team
 
 from .models import RedirectTarget, TriageOutcome
+from .selectors import triage_staff
 
 RADIOS = {"class": "nhsuk-radios__input"}
 
@@ -58,10 +58,7 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        groups = Group.objects.filter(name__in=[Role.SPA_TRIAGE, Role.SERVICE_LEAD])
-        self.fields["user"].queryset = (
-            get_user_model().objects.filter(is_active=True, groups__in=groups).distinct().order_by("last_name")
-        )
+        self.fields["user"].queryset = triage_staff()
         self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
 
 

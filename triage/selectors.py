@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 
 from pathway.access import episodes_visible_to, has_role
@@ -60,6 +62,12 @@ def triage_queue(user) -> QuerySet[Referral]:
         .select_related("episode", "patient", "practice", "claimed_by")
         .prefetch_related("red_flag_clearances")
     )
+
+
+def triage_staff() -> QuerySet:
+    """Active SPA triage staff and service leads: whom a referral may be reassigned to."""
+    groups = Group.objects.filter(name__in=[Role.SPA_TRIAGE, Role.SERVICE_LEAD])
+    return get_user_model().objects.filter(is_active=True, groups__in=groups).distinct().order_by("last_name")
 
 
 def uncleared_red_flags(referral: Referral) -> list[str]:

@@ -45,7 +45,8 @@ def _queue_context(request) -> dict:
         "rows": queue_rows(page.object_list, today),
         "today": today,
         "is_lead": is_spa_lead(request.user),
-        "reassign_form": ReassignForm() if is_spa_lead(request.user) else None,
+        # The choices once for the page: the template repeats them in every row's reassign form.
+        "reassign_choices": list(ReassignForm().fields["user"].choices) if is_spa_lead(request.user) else [],
     }
 
 
@@ -122,7 +123,8 @@ def _episode_context(request, episode, *, outcome_form=None, flag_form=None, inf
     return {
         "episode": episode,
         "referral": referral,
-        "rtt": rtt_summary(episode),
+        # The referral's copy of the episode has its RTT periods prefetched.
+        "rtt": rtt_summary(referral.episode),
         "criteria": acceptance_criteria(referral),
         "flags": red_flag_rows(referral),
         "can_clear": can_clear_red_flags(request.user),
