@@ -23,6 +23,7 @@ from careplans.models import GroupSession, MedicationLine
 from outcomes.models import PromInvitation
 from pathway.models import EpisodeState, RecordAccess, Role
 from pathway.tests import factories as f
+from pathway.tests.clients import signed_in_client
 from referrals.models import ReferralAttachment
 from reporting.kpis import KPI_BY_CODE
 from reporting.models import MonthlyDataSet
@@ -258,16 +259,7 @@ def _request(client, method, url):
 
 
 def _client_for(user, url):
-    from django.test import Client
-    from rest_framework.test import APIClient
-
-    if _is_api(url):
-        client = APIClient()
-        client.force_authenticate(user)
-    else:
-        client = Client()
-        client.force_login(user)
-    return client
+    return signed_in_client(user, url)
 
 
 CASES = sorted(ROUTES)

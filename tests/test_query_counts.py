@@ -18,14 +18,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from careplans.models import Appointment, GroupSession
 from pathway.calendar import add_months
 from pathway.models import Commissioner, Episode, EpisodeState
+from pathway.tests.clients import signed_in_client
 from reporting.models import MonthlyDataSet
 
 SMALL = 16
@@ -238,14 +237,7 @@ def grow_patient(episode_id: int, copies: int = 2) -> None:
 
 
 def client_for(username: str, url: str):
-    user = get_user_model().objects.get(username=username)
-    if url.startswith("/api/"):
-        client = APIClient()
-        client.force_authenticate(user)
-    else:
-        client = Client()
-        client.force_login(user)
-    return client
+    return signed_in_client(get_user_model().objects.get(username=username), url)
 
 
 def count_queries(username: str, url: str) -> int:
