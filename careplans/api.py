@@ -13,7 +13,7 @@ from pathway.api import require_clinical
 from pathway.api_schema import CONFLICT, FORBIDDEN, NO_CONTENT, NOT_FOUND, VALIDATION_ERROR
 from pathway.models import DischargeReason, EpisodeState
 
-from . import services
+from . import selectors, services
 from .models import Appointment, CarePlan, Extension, GroupSession, MedicationLine, TreatmentStart
 
 
@@ -378,7 +378,7 @@ class EpisodeCarePlan(APIView):
     @extend_schema(responses={200: CarePlanOutput, 404: NOT_FOUND}, description="The latest version of the care plan.")
     def get(self, request, pk):
         episode = _episode_for_reading(request, pk)
-        plan = episode.care_plans.order_by("-version").first()
+        plan = selectors.latest_care_plan(episode)
         if plan is None:
             raise Http404("This episode has no care plan yet.")
         return Response(CarePlanOutput(plan).data)
