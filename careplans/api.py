@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from pathway import services as core
 from pathway.access import access_clinical_episode, access_episode, access_episode_object
 from pathway.api import require_clinical
-from pathway.api_schema import CONFLICT, FORBIDDEN, NO_CONTENT, NOT_FOUND, VALIDATION_ERROR
+from pathway.api_schema import NO_CONTENT, NOT_FOUND, action_responses
 from pathway.models import DischargeReason, EpisodeState
 
 from . import selectors, services
@@ -260,16 +260,6 @@ class MdtReviewOutput(serializers.Serializer):
     tier_after = serializers.IntegerField(allow_null=True)
 
 
-def _action_responses(ok_status: int, output) -> dict:
-    return {
-        ok_status: output,
-        400: VALIDATION_ERROR,
-        403: FORBIDDEN,
-        404: NOT_FOUND,
-        409: CONFLICT,
-    }
-
-
 def _valid(serializer_class, request):
     data = serializer_class(data=request.data)
     data.is_valid(raise_exception=True)
@@ -311,7 +301,7 @@ class EpisodeAppointments(APIView):
         episode = _episode_for_reading(request, pk)
         return Response(AppointmentOutput(episode.appointments.all(), many=True).data)
 
-    @extend_schema(request=AppointmentInput, responses=_action_responses(201, AppointmentBookedOutput))
+    @extend_schema(request=AppointmentInput, responses=action_responses(201, AppointmentBookedOutput))
     def post(self, request, pk):
         episode = _episode_for_action(request, pk)
         values, version = _valid(AppointmentInput, request)
@@ -337,7 +327,7 @@ class EpisodeAppointments(APIView):
 
 
 class AppointmentOutcome(APIView):
-    @extend_schema(request=OutcomeInput, responses=_action_responses(200, AppointmentOutcomeOutput))
+    @extend_schema(request=OutcomeInput, responses=action_responses(200, AppointmentOutcomeOutput))
     def post(self, request, pk):
         appointment = _object_for_action(request, Appointment, pk)
         values, version = _valid(OutcomeInput, request)
@@ -350,7 +340,7 @@ class AppointmentOutcome(APIView):
 
 
 class AppointmentDnaDecision(APIView):
-    @extend_schema(request=DnaDecisionInput, responses=_action_responses(200, AppointmentOutput))
+    @extend_schema(request=DnaDecisionInput, responses=action_responses(200, AppointmentOutput))
     def post(self, request, pk):
         appointment = _object_for_action(request, Appointment, pk)
         values, version = _valid(DnaDecisionInput, request)
@@ -361,7 +351,7 @@ class AppointmentDnaDecision(APIView):
 
 
 class EpisodeAssessments(APIView):
-    @extend_schema(request=AssessmentInput, responses=_action_responses(201, AssessmentOutput))
+    @extend_schema(request=AssessmentInput, responses=action_responses(201, AssessmentOutput))
     def post(self, request, pk):
         episode = _episode_for_action(request, pk)
         values, version = _valid(AssessmentInput, request)
@@ -383,7 +373,7 @@ class EpisodeCarePlan(APIView):
             raise Http404("This episode has no care plan yet.")
         return Response(CarePlanOutput(plan).data)
 
-    @extend_schema(request=CarePlanInput, responses=_action_responses(201, CarePlanOutput))
+    @extend_schema(request=CarePlanInput, responses=action_responses(201, CarePlanOutput))
     def post(self, request, pk):
         episode = _episode_for_action(request, pk)
         values, version = _valid(CarePlanInput, request)
@@ -398,7 +388,7 @@ class EpisodeCarePlan(APIView):
 class EpisodeTreatmentStarted(APIView):
     @extend_schema(
         request=TreatmentStartedInput,
-        responses={200: TreatmentStartedOutput, **_action_responses(201, TreatmentStartedOutput)},
+        responses={200: TreatmentStartedOutput, **action_responses(201, TreatmentStartedOutput)},
         description="201 when the first definitive treatment is recorded (stops the RTT clock); "
         "200 when it was already recorded.",
     )
@@ -436,7 +426,7 @@ class EpisodeMedications(APIView):
             ]
         )
 
-    @extend_schema(request=MedicationInput, responses=_action_responses(201, MedicationAddedOutput))
+    @extend_schema(request=MedicationInput, responses=action_responses(201, MedicationAddedOutput))
     def post(self, request, pk):
         episode = _episode_for_action(request, pk)
         values, version = _valid(MedicationInput, request)
@@ -455,7 +445,7 @@ class EpisodeMedications(APIView):
 
 class MedicationDetail(APIView):
     @extend_schema(
-        responses=_action_responses(204, NO_CONTENT),
+        responses=action_responses(204, NO_CONTENT),
         description='Stops the medication line. An optional JSON body `{"version": N}` guards against a stale episode.',
     )
     def delete(self, request, pk):
@@ -465,7 +455,7 @@ class MedicationDetail(APIView):
 
 
 class EpisodeDischarge(APIView):
-    @extend_schema(request=DischargeInput, responses=_action_responses(201, DischargeOutput))
+    @extend_schema(request=DischargeInput, responses=action_responses(201, DischargeOutput))
     def post(self, request, pk):
         episode = _episode_for_action(request, pk)
         values, version = _valid(DischargeInput, request)
@@ -479,7 +469,7 @@ class EpisodeDischarge(APIView):
 
 
 class EpisodeExtension(APIView):
-    @extend_schema(request=ExtensionInput, responses=_action_responses(201, ExtensionOutput))
+    @extend_schema(request=ExtensionInput, responses=action_responses(201, ExtensionOutput))
     def post(self, request, pk):
         episode = _episode_for_action(request, pk)
         values, version = _valid(ExtensionInput, request)
@@ -500,7 +490,7 @@ def _extension_body(extension: Extension) -> dict:
 
 
 class ExtensionApprove(APIView):
-    @extend_schema(request=VersionInput, responses=_action_responses(200, ExtensionOutput))
+    @extend_schema(request=VersionInput, responses=action_responses(200, ExtensionOutput))
     def post(self, request, pk):
         extension = _object_for_action(request, Extension, pk)
         services.extension_approve(extension=extension, actor=request.user, expected_version=_version_of(request))
@@ -509,7 +499,7 @@ class ExtensionApprove(APIView):
 
 
 class EpisodeMdtReviews(APIView):
-    @extend_schema(request=MdtReviewInput, responses=_action_responses(201, MdtReviewOutput))
+    @extend_schema(request=MdtReviewInput, responses=action_responses(201, MdtReviewOutput))
     def post(self, request, pk):
         episode = _episode_for_action(request, pk)
         values, version = _valid(MdtReviewInput, request)

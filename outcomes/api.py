@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pathway.access import access_clinical_episode, can_act_clinically
-from pathway.api_schema import CONFLICT, FORBIDDEN, NOT_FOUND, PAGE, VALIDATION_ERROR, paginated
+from pathway.api_schema import NOT_FOUND, PAGE, VALIDATION_ERROR, action_responses, paginated
 from pathway.pagination import Pagination
 from pathway.rules import rule
 from pathway.services import record_view
@@ -131,13 +131,7 @@ class EpisodeProms(APIView):
 
     @extend_schema(
         request=PromInputSerializer,
-        responses={
-            201: PromResponseOutput,
-            400: VALIDATION_ERROR,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-            409: CONFLICT,
-        },
+        responses=action_responses(201, PromResponseOutput),
     )
     def post(self, request, pk):
         episode = access_clinical_episode(request.user, pk)

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from . import services
 from .access import access_episode, can_act_clinically
-from .api_schema import CONFLICT, FORBIDDEN, NOT_FOUND, VALIDATION_ERROR
+from .api_schema import NOT_FOUND, VALIDATION_ERROR, action_responses
 from .models import DischargeReason, Episode, EpisodeState, PathwayEvent
 from .selectors import episode_timeline, rtt_summary
 
@@ -123,13 +123,7 @@ class EpisodeEvents(APIView):
 class EpisodeTransition(APIView):
     @extend_schema(
         request=TransitionSerializer,
-        responses={
-            200: EpisodeSerializer,
-            400: VALIDATION_ERROR,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-            409: CONFLICT,
-        },
+        responses=action_responses(200, EpisodeSerializer),
     )
     def post(self, request, pk):
         episode = access_episode(request.user, pk)

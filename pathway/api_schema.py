@@ -42,6 +42,11 @@ PAGE = OpenApiParameter(
 PAGE_NOT_FOUND = OpenApiResponse(description="No such page: past the last one.")
 
 
+def action_responses(ok_status: int, output) -> dict:
+    """The responses of a write on an object: its answer, and the contract's 400, 403, 404 and 409."""
+    return {ok_status: output, 400: VALIDATION_ERROR, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
+
+
 def paginated(serializer_class, name: str | None = None):
     """The page envelope of PageNumberPagination around ``serializer_class``: count, next, previous, results."""
     return inline_serializer(

@@ -21,6 +21,7 @@ from pathway.api_schema import (
     PAGE,
     PAGE_NOT_FOUND,
     VALIDATION_ERROR,
+    action_responses,
     paginated,
 )
 from pathway.models import EpisodeState, Team
@@ -165,8 +166,9 @@ class RedFlagClearSerializer(serializers.Serializer):
 class RedFlagClear(APIView):
     @extend_schema(
         request=RedFlagClearSerializer,
-        responses={
-            200: inline_serializer(
+        responses=action_responses(
+            200,
+            inline_serializer(
                 "RedFlagsCleared",
                 {
                     "red_flags": serializers.ListField(
@@ -177,11 +179,7 @@ class RedFlagClear(APIView):
                     ),
                 },
             ),
-            400: VALIDATION_ERROR,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-            409: CONFLICT,
-        },
+        ),
     )
     def post(self, request, pk):
         episode = access_episode(request.user, pk)
@@ -260,13 +258,7 @@ class EpisodeTriagedSerializer(EpisodeSerializer):
 class EpisodeTriage(APIView):
     @extend_schema(
         request=TriageDecisionSerializer,
-        responses={
-            200: EpisodeTriagedSerializer,
-            400: VALIDATION_ERROR,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-            409: CONFLICT,
-        },
+        responses=action_responses(200, EpisodeTriagedSerializer),
     )
     def post(self, request, pk):
         episode = access_episode(request.user, pk)
