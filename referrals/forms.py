@@ -6,6 +6,7 @@ from pathway.models import Patient, Practice
 from pathway.services import today_london
 
 from .models import RED_FLAGS, Urgency
+from .services import PATIENT_FIELDS
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -55,23 +56,7 @@ def _date(label, required=True, help_text="For example, 2026-11-02"):
 class ReferralForm(forms.Form):
     FIELDSETS = [
         ("Referrer", ["practice_ods", "referrer_name", "received_on", "ubrn", "ubrn_converted_on"]),
-        (
-            "Patient",
-            [
-                "nhs_number",
-                "given_name",
-                "family_name",
-                "date_of_birth",
-                "sex",
-                "address",
-                "postcode",
-                "phone",
-                "ethnicity",
-                "interpreter_needed",
-                "interpreter_language",
-                "veteran",
-            ],
-        ),
+        ("Patient", ["nhs_number", *PATIENT_FIELDS]),
         ("Condition", ["pain_site", "pain_nature", "duration_months", "impact"]),
         ("History and treatment", ["previous_treatments", "medical_history", "medications"]),
         ("Needs, vulnerabilities and risks", ["needs_vulnerabilities", "risks", "red_flags", "urgency", "reason"]),
