@@ -27,6 +27,7 @@ from django.db.models.functions import Cast, TruncDate
 from careplans.models import Appointment, CarePlan, Extension
 from outcomes.models import ExperienceSurvey, Instrument, PromResponse, Timepoint
 from pathway.calendar import add_months
+from pathway.episode_dates import limit_reached_if_admitted_by
 from pathway.errors import InvalidInput
 from pathway.models import Commissioner, Episode, EpisodeState, Letter, LetterKind, Practice, RttPeriod
 from pathway.rules import rule
@@ -262,12 +263,8 @@ def triage_rows(scope: Scope, start: date, end: date) -> QuerySet:
 
 
 def over_9_months_rows(scope: Scope, start: date, end: date) -> QuerySet:
-    """Open at month end and admitted at least ``episode_limit_months`` before it.
-
-    ``admitted_on + 9 months <= month end`` holds for every admission in or before the month
-    nine months earlier (month ends clamp), so the cut-off is that month's last day.
-    """
-    cutoff = month_last_day(add_months(end.replace(day=1), -rule("episode_limit_months")))
+    """Open at month end and past the nine-month limit by then."""
+    cutoff = limit_reached_if_admitted_by(end)
     approved = Extension.objects.filter(
         episode=OuterRef("pk"), approved_at__isnull=False, approved_at__lt=london_midnight(end + timedelta(days=1))
     )

@@ -84,3 +84,54 @@ def test_no_core_module_imports_a_feature_app():
         for line, name in feature_imports(path.read_text())
     ]
     assert offenders == []
+
+
+LIFECYCLE_FIELDS = {"admitted_on", "tier", "episode_limit_on", "discharged_on", "discharge_reason"}
+
+
+def feature_modules() -> list[Path]:
+    return sorted(
+        path
+        for app in FEATURE_APPS
+        for path in (ROOT / app).rglob("*.py")
+        if not {"tests", "migrations"} & set(path.relative_to(ROOT).parts)
+    )
+
+
+def lifecycle_writes(source: str) -> list[tuple[int, str]]:
+    """Assignments to an episode's lifecycle fields (``x.tier = ...``, ``x.tier, x.admitted_on = ...``)
+    and ``episode_bump`` calls naming one: the writes only the core's episode services may make."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for part in ast.walk(target):
+                    if isinstance(part, ast.Attribute) and part.attr in LIFECYCLE_FIELDS:
+                        found.append((node.lineno, part.attr))
+        elif isinstance(node, ast.Call):
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if called == "episode_bump":
+                found += [
+                    (node.lineno, arg.value)
+                    for arg in node.args
+                    if isinstance(arg, ast.Constant) and arg.value in LIFECYCLE_FIELDS
+                ]
+    return found
+
+
+def test_the_lifecycle_check_finds_direct_writes():
+    assert lifecycle_writes("locked.tier, locked.admitted_on = 2, day")
+    assert lifecycle_writes("episode.discharged_on = day")
+    assert lifecycle_writes("core.episode_bump(locked, 'discharge_reason')")
+    assert not lifecycle_writes("core.episode_discharge(episode=locked, on=day, reason='completed')")
+
+
+def test_only_core_services_write_the_episode_lifecycle_fields():
+    offenders = [
+        f"{path.relative_to(ROOT).as_posix()}:{line} writes {field}"
+        for path in feature_modules()
+        for line, field in lifecycle_writes(path.read_text())
+    ]
+    assert offenders == []

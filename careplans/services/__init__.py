@@ -5,7 +5,10 @@ Each service locks the episode (``episode_lock``) and checks the caller's versio
 given, so a stale edit is refused with StaleVersion and nothing is written.
 """
 
-from ._episode import CARE_STATES
+from pathway.episode_dates import mdt_due_on
+from pathway.models import CARE_STATES
+
+from ..limits import limit_status
 from .appointments import (
     GROUP_MAX_PLACES,
     GROUP_MIN_PLACES,
@@ -17,8 +20,8 @@ from .appointments import (
 from .assessment import assessment_record, mental_health_referral_made
 from .careplan import CARE_PLAN_LISTS, careplan_save
 from .discharge import DISCHARGE_RTT_STATUS, discharge_record
-from .extensions import extension_approve, extension_request, limit_status
-from .mdt import mdt_due_on, mdt_review_record
+from .extensions import extension_approve, extension_request
+from .mdt import mdt_review_record
 from .medications import factor_table, medication_add, medication_review_due, medication_stop
 from .treatment import treatment_start
 

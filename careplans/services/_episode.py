@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from pathway.errors import InvalidInput, TransitionNotAllowed
-from pathway.models import Episode, EpisodeState
+from pathway.models import CARE_STATES, Episode, EpisodeState
 from pathway.services import episode_lock, today_london
 
 S = EpisodeState
-# States in which the service is caring for the patient (after acceptance, before discharge).
-CARE_STATES = (S.ACCEPTED, S.ASSESSMENT, S.TREATMENT)
 
 
 def _lock(episode: Episode | int, expected_version: int | None) -> Episode:

@@ -55,9 +55,7 @@ def appointment_book(
             raise InvalidInput({"kind": ["A place in a group session is a group appointment."]})
         if date != session.date:
             raise InvalidInput({"date": [f"The group session is on {session.date}."]})
-        taken = session.appointments.exclude(
-            outcome__in=[Appointment.Outcome.PATIENT_CANCELLED, Appointment.Outcome.SERVICE_CANCELLED]
-        )
+        taken = session.appointments.exclude(outcome__in=Appointment.CANCELLED)
         if taken.filter(episode=locked).exists():
             raise DomainError("The patient already has a place in this group session.", code="already_booked")
         if taken.count() >= session.capacity:

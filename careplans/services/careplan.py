@@ -12,6 +12,7 @@ from pathway.models import Episode, PathwayEvent
 from pathway.services import episode_bump, event_record
 
 from ..models import CarePlan
+from ..selectors import latest_care_plan
 from ._episode import _lock, _require_in_care, _sync
 
 CARE_PLAN_LISTS = ("education", "therapies", "clinical", "interventions")
@@ -80,7 +81,7 @@ def careplan_save(
                 ]
             }
         )
-    latest = CarePlan.objects.filter(episode=locked).order_by("-version").first()
+    latest = latest_care_plan(locked)
     plan = CarePlan.objects.create(
         episode=locked,
         version=(latest.version + 1) if latest else 1,

@@ -11,10 +11,11 @@ from pathway.calendar import add_working_days
 from pathway.errors import InvalidInput
 from pathway.models import DischargeReason, Episode, Letter, LetterKind
 from pathway.rules import rule
-from pathway.services import episode_bump, episode_transition, letter_create, rtt_clock_stop, rtt_running_period
+from pathway.services import episode_discharge, letter_create, rtt_clock_stop, rtt_running_period
 
-from ..models import CarePlan, Discharge
-from ._episode import S, _lock, _not_before_referral, _not_in_future
+from ..models import Discharge
+from ..selectors import latest_care_plan
+from ._episode import _lock, _not_before_referral, _not_in_future
 
 DISCHARGE_RTT_STATUS = {
     DischargeReason.DECLINED: rtt.STATUS_PATIENT_DECLINED,
@@ -50,13 +51,14 @@ def discharge_record(
     locked = _lock(episode, expected_version)
     _not_before_referral(locked, date, "date", "discharge date")
     _not_in_future(date, "date", "discharge date")
-    episode_transition(
-        episode=locked, to=S.DISCHARGED, actor=actor, reason=f"Discharged: {DischargeReason(reason).label}"
+    episode_discharge(
+        episode=locked,
+        on=date,
+        reason=reason,
+        actor=actor,
+        note=f"Discharged: {DischargeReason(reason).label}",
+        ome_discharge_mg=locked.ome_total_mg_per_day,
     )
-    locked.discharged_on = date
-    locked.discharge_reason = reason
-    locked.ome_discharge_mg = locked.ome_total_mg_per_day
-    episode_bump(locked, "discharged_on", "discharge_reason", "ome_discharge_mg")
     discharge = Discharge.objects.create(
         episode=locked,
         date=date,
@@ -78,7 +80,7 @@ def discharge_record(
             reason=f"Discharged before treatment: {DischargeReason(reason).label}",
             actor=actor,
         )
-    plan = CarePlan.objects.filter(episode=locked).order_by("-version").first()
+    plan = latest_care_plan(locked)
     clinician = locked.responsible_clinician or actor
     content = {
         "admitted_on": locked.admitted_on.isoformat() if locked.admitted_on else None,

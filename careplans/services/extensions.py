@@ -7,27 +7,21 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from pathway.calendar import add_months
+from pathway.episode_dates import episode_limit_date
 from pathway.errors import DomainError, InvalidInput, TransitionNotAllowed
 from pathway.models import OPEN_STATES, DeadlineKind, Episode, Letter, LetterKind, PathwayEvent
-from pathway.rules import rule
-from pathway.services import deadline_create, deadline_meet, episode_bump, event_record, letter_create, today_london
+from pathway.services import (
+    deadline_create,
+    deadline_meet,
+    episode_bump,
+    episode_extend_limit,
+    event_record,
+    letter_create,
+    today_london,
+)
 
-from ..limits import episode_limit_status
 from ..models import Extension
 from ._episode import _lock, _require_in_care, _sync
-
-
-def limit_status(episode: Episode, today: date, extended_until: date | None = None):
-    if episode.admitted_on is None:
-        return None
-    return episode_limit_status(
-        episode.admitted_on,
-        today,
-        warning_months=tuple(rule("episode_warning_months")),
-        limit_months=rule("episode_limit_months"),
-        extended_until=extended_until,
-    )
 
 
 @transaction.atomic
@@ -46,7 +40,7 @@ def extension_request(
     if locked.admitted_on is None:
         errors["until"] = ["The episode has no admission date, so it has no nine-month limit."]
     else:
-        limit_on = add_months(locked.admitted_on, rule("episode_limit_months"))
+        limit_on = episode_limit_date(locked.admitted_on)
         extended_to = locked.episode_limit_on
         if until <= limit_on:
             errors["until"] = [f"The extension must run past the 9-month limit ({limit_on})."]
@@ -91,7 +85,6 @@ def extension_approve(*, extension: Extension, actor, expected_version: int | No
     today = today_london()
     ext.approved_by, ext.approved_at = actor, timezone.now()
     ext.save(update_fields=["approved_by", "approved_at"])
-    locked.episode_limit_on = ext.until
     deadline_meet(kind=DeadlineKind.EPISODE_LIMIT, episode=locked, subject=None, on=today)
     deadline_create(
         kind=DeadlineKind.EPISODE_LIMIT,
@@ -106,9 +99,7 @@ def extension_approve(*, extension: Extension, actor, expected_version: int | No
         actor=actor,
         content={
             "admitted_on": locked.admitted_on.isoformat() if locked.admitted_on else None,
-            "limit_on": add_months(locked.admitted_on, rule("episode_limit_months")).isoformat()
-            if locked.admitted_on
-            else None,
+            "limit_on": episode_limit_date(locked.admitted_on).isoformat() if locked.admitted_on else None,
             "until": ext.until.isoformat(),
             "rationale": ext.rationale,
             "approved_by": actor.get_full_name() or actor.get_username(),
@@ -122,5 +113,5 @@ def extension_approve(*, extension: Extension, actor, expected_version: int | No
         reason=f"Extension to {ext.until:%d %b %Y} approved",
         data={"extension": ext.pk, "letter": letter.pk},
     )
-    episode_bump(locked, "episode_limit_on")
+    episode_extend_limit(episode=locked, until=ext.until)
     return letter

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import transaction
 
 from pathway.errors import InvalidInput
 from pathway.models import DeadlineKind, Episode, PathwayEvent
-from pathway.rules import rule
-from pathway.services import deadline_meet, episode_bump, event_record
+from pathway.services import deadline_meet, episode_bump, episode_change_tier, event_record
 
 from ..models import MdtReview
 from ._episode import _lock, _not_before_referral, _not_in_future, _require_in_care, _sync
@@ -43,14 +42,12 @@ def mdt_review_record(
         tier_after=tier_after if tier_after is not None else tier_before,
         recorded_by=actor,
     )
-    fields = []
-    if tier_after is not None and tier_after != tier_before:
-        locked.tier = tier_after
-        fields.append("tier")
+    tier_changed = tier_after is not None and tier_after != tier_before
+    if tier_changed:
         step = "up" if tier_before is None or tier_after > tier_before else "down"
-        event_record(
+        episode_change_tier(
             episode=locked,
-            kind=PathwayEvent.Kind.TIER,
+            tier=tier_after,
             actor=actor,
             reason=f"MDT: tier step-{step} from {tier_before or 'none'} to {tier_after}",
             data={"mdt_review": review.pk, "tier_before": tier_before, "tier_after": tier_after},
@@ -63,10 +60,7 @@ def mdt_review_record(
         data={"mdt_review": review.pk},
     )
     deadline_meet(kind=DeadlineKind.MDT_REVIEW, episode=locked, subject=None, on=reviewed_on)
-    episode_bump(locked, *fields)
+    if not tier_changed:
+        episode_bump(locked)
     _sync(episode, locked)
     return review
-
-
-def mdt_due_on(admitted_on: date) -> date:
-    return admitted_on + timedelta(weeks=rule("mdt_review_weeks"))

@@ -75,11 +75,7 @@ def group_detail(request, pk):
     visible = set(
         episodes_visible_to(request.user).filter(pk__in=[a.episode_id for a in register]).values_list("pk", flat=True)
     )
-    booked = [
-        a
-        for a in register
-        if a.outcome not in (Appointment.Outcome.PATIENT_CANCELLED, Appointment.Outcome.SERVICE_CANCELLED)
-    ]
+    booked = [a for a in register if a.outcome not in Appointment.CANCELLED]
     context = {
         "session": session,
         "register": [(a, a.episode_id in visible) for a in register],

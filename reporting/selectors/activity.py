@@ -10,6 +10,7 @@ from django.db.models.functions import Cast, TruncMonth
 from careplans.models import Extension
 from outcomes.models import Feedback
 from pathway.calendar import add_months
+from pathway.episode_dates import limit_reached_if_admitted_by
 from pathway.errors import InvalidInput
 from pathway.models import OPEN_STATES, Episode, EpisodeState
 from pathway.rules import rule
@@ -28,7 +29,7 @@ def months_open(admitted_on: date, today: date) -> int:
 
 def over_9_months(scope: Scope, today: date) -> QuerySet[Episode]:
     """Open episodes past the episode limit today, with their latest extension (no identifiers)."""
-    cutoff = add_months(today, -rule("episode_limit_months"))
+    cutoff = limit_reached_if_admitted_by(today)
     latest = Extension.objects.filter(episode=OuterRef("pk")).order_by("-requested_at", "-id")
     return (
         Episode.objects.filter(scope.episode_q(), state__in=[s.value for s in OPEN_STATES], admitted_on__isnull=False)

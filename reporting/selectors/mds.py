@@ -26,9 +26,9 @@ from django.db.models.functions import Coalesce
 
 from careplans.models import Appointment, CarePlan, Extension
 from pathway import rtt
-from pathway.calendar import add_months, london_date
+from pathway.calendar import london_date
+from pathway.episode_dates import limit_reached_if_admitted_by
 from pathway.models import Commissioner, Episode, EpisodeState, Letter, LetterKind, RttPeriod
-from pathway.rules import rule
 from triage.models import TriageDecision
 
 from .. import kpis
@@ -135,7 +135,7 @@ def mds_queryset(commissioner: Commissioner | None, month: date) -> QuerySet:
     letter = Letter.objects.filter(episode=OuterRef("pk"), kind=LetterKind.DISCHARGE, sent_at__isnull=False).order_by(
         "sent_at"
     )
-    cutoff = month_last_day(add_months(month, -rule("episode_limit_months")))
+    cutoff = limit_reached_if_admitted_by(end)
     approved = Extension.objects.filter(episode=OuterRef("pk"), approved_at__isnull=False)
     closed_on = Case(
         When(state=EpisodeState.DISCHARGED, then=F("discharged_on")),
