@@ -8,11 +8,12 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
     DateField,
-    Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -24,10 +25,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from careplans.models import Appointment, CarePlan, Extension
+from careplans.models import Appointment
 from pathway import rtt
 from pathway.calendar import london_date
-from pathway.episode_dates import limit_reached_if_admitted_by
 from pathway.models import Commissioner, Episode, EpisodeState, Letter, LetterKind, RttPeriod
 from triage.models import TriageDecision
 
@@ -135,8 +135,6 @@ def mds_queryset(commissioner: Commissioner | None, month: date) -> QuerySet:
     letter = Letter.objects.filter(episode=OuterRef("pk"), kind=LetterKind.DISCHARGE, sent_at__isnull=False).order_by(
         "sent_at"
     )
-    cutoff = limit_reached_if_admitted_by(end)
-    approved = Extension.objects.filter(episode=OuterRef("pk"), approved_at__isnull=False)
     closed_on = Case(
         When(state=EpisodeState.DISCHARGED, then=F("discharged_on")),
         When(
@@ -158,6 +156,12 @@ def mds_queryset(commissioner: Commissioner | None, month: date) -> QuerySet:
             postcode=F("patient__postcode"),
             urgency=Coalesce(F("referral__urgency"), Value(""), output_field=CharField()),
             triage_outcome=Subquery(first_decision.values("outcome")[:1]),
+            triage_on_time=Subquery(
+                first_decision.annotate(on_time=ExpressionWrapper(kpis.triage_on_time_q(), BooleanField())).values(
+                    "on_time"
+                )[:1],
+                output_field=BooleanField(),
+            ),
             triage_decided_on=Subquery(first_decision.values("decided_on")[:1]),
             triage_due_on=F("referral__triage_due_on"),
             rtt_clock_start=Subquery(period.values("clock_start")[:1]),
@@ -167,10 +171,12 @@ def mds_queryset(commissioner: Commissioner | None, month: date) -> QuerySet:
             review_attendances=_count(month, end, kind=Appointment.Kind.REVIEW, outcome=Appointment.Outcome.ATTENDED),
             group_attendances=_count(month, end, kind=Appointment.Kind.GROUP, outcome=Appointment.Outcome.ATTENDED),
             dnas=_count(month, end, outcome=Appointment.Outcome.DNA),
-            care_plan_shared=Exists(CarePlan.objects.filter(episode=OuterRef("pk"), shared_with_patient=True)),
+            care_plan_shared=kpis.care_plan_shared(),
             letter_sent_at=Subquery(letter.values("sent_at")[:1]),
             letter_due_on=Subquery(letter.values("due_on")[:1]),
-            extension_approved=Exists(approved),
+            letter_on_time=kpis.discharge_letter_on_time(),
+            over_9_months=ExpressionWrapper(kpis.over_9_months_q(end), BooleanField()),
+            extension_approved=kpis.extension_approved_by(end),
             **kpis.prom_annotations(),
         )
         .order_by("id")
@@ -187,6 +193,7 @@ def mds_queryset(commissioner: Commissioner | None, month: date) -> QuerySet:
             "triage_outcome",
             "triage_decided_on",
             "triage_due_on",
+            "triage_on_time",
             "tier",
             "state",
             "closed_on",
@@ -203,6 +210,8 @@ def mds_queryset(commissioner: Commissioner | None, month: date) -> QuerySet:
             "discharge_reason",
             "letter_sent_at",
             "letter_due_on",
+            "letter_on_time",
+            "over_9_months",
             "pseq_entry",
             "pseq_discharge",
             "bpi_entry",
@@ -213,7 +222,7 @@ def mds_queryset(commissioner: Commissioner | None, month: date) -> QuerySet:
             "ome_discharge_mg",
             "extension_approved",
         )
-    ), cutoff
+    )
 
 
 def _iso(value) -> str:
@@ -237,7 +246,7 @@ def _num(value) -> str:
 def mds_rows(commissioner: Commissioner | None, month: date, *, chunk_size: int = 2000):
     """The data set as lists of strings (header first), streamed from the database."""
     end = month_last_day(month)
-    queryset, cutoff = mds_queryset(commissioner, month)
+    queryset = mds_queryset(commissioner, month)
     yield MDS_COLUMNS
     label = month.strftime("%Y-%m")
     for row in queryset.iterator(chunk_size=chunk_size):
@@ -259,9 +268,7 @@ def mds_rows(commissioner: Commissioner | None, month: date, *, chunk_size: int 
             row["urgency"] or "",
             row["triage_outcome"] or "",
             _iso(row["triage_decided_on"]),
-            _yn(row["triage_decided_on"] <= row["triage_due_on"])
-            if row["triage_decided_on"] and row["triage_due_on"]
-            else "",
+            _yn(row["triage_on_time"]) if row["triage_decided_on"] and row["triage_due_on"] else "",
             _num(row["tier"]),
             row["state"],
             _iso(row["admitted_on"]),
@@ -277,7 +284,7 @@ def mds_rows(commissioner: Commissioner | None, month: date, *, chunk_size: int 
             _iso(row["discharged_on"]),
             row["discharge_reason"] or "",
             _iso(sent_on),
-            _yn(sent_on <= row["letter_due_on"]) if sent_on and row["letter_due_on"] else "",
+            _yn(row["letter_on_time"]) if sent_on and row["letter_due_on"] else "",
             _num(row["pseq_entry"]),
             _num(row["pseq_discharge"]),
             _num(row["bpi_entry"]),
@@ -286,12 +293,7 @@ def mds_rows(commissioner: Commissioner | None, month: date, *, chunk_size: int 
             _num(row["eq5d_discharge"]),
             _num(row["ome_first_attendance_mg"]),
             _num(row["ome_discharge_mg"]),
-            _yn(
-                row["admitted_on"] is not None
-                and row["admitted_on"] <= cutoff
-                and (row["discharged_on"] is None or row["discharged_on"] > end)
-                and row["state"] not in (EpisodeState.REJECTED, EpisodeState.REDIRECTED)
-            ),
+            _yn(row["over_9_months"]),
             _yn(row["extension_approved"]),
         ]
 
