@@ -11,12 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pathway.api_schema import NOT_FOUND, PAGE, VALIDATION_ERROR, paginated
-from pathway.errors import InvalidInput
 from pathway.pagination import Pagination
 from pathway.services import today_london
 
 from . import selectors
-from .kpis import compute_kpis, parse_month
+from .filters import PTL_BANDS, PtlFilter, ReportFilter
+from .kpis import compute_kpis
 
 
 class KpiSerializer(serializers.Serializer):
@@ -47,15 +47,9 @@ class KpiView(APIView):
         responses={200: KpiSerializer(many=True), 400: VALIDATION_ERROR, 404: NOT_FOUND},
     )
     def get(self, request):
-        params = request.query_params
-        scope = selectors.resolve_scope(
-            request.user,
-            commissioner=params.get("commissioner"),
-            practice=params.get("practice"),
-            tier=params.get("tier"),
-        )
-        month = parse_month(params.get("month"))
-        return Response(KpiSerializer(compute_kpis(scope, month), many=True).data)
+        filters = ReportFilter(request.query_params, user=request.user).validated()
+        kpis = compute_kpis(filters.scope(), filters.cleaned_data["month"])
+        return Response(KpiSerializer(kpis, many=True).data)
 
 
 class PtlRowSerializer(serializers.Serializer):
@@ -78,17 +72,6 @@ class PtlRowSerializer(serializers.Serializer):
     )
 
 
-PTL_BANDS = {"0-17", "18+", "52+"}
-
-
-def ptl_band(value: str | None) -> str | None:
-    if value in (None, ""):
-        return None
-    if value not in PTL_BANDS:
-        raise InvalidInput({"band": [f"'{value}' is not a band. Choose 0-17, 18+ or 52+."]})
-    return value
-
-
 class PtlView(APIView):
     """The patient tracking list: open RTT pathways, longest wait first (service lead)."""
 
@@ -102,14 +85,7 @@ class PtlView(APIView):
         if not selectors.is_report_staff(request.user):
             raise Http404("No such report.")
         today = today_london()
-        params = request.query_params
-        scope = selectors.resolve_scope(
-            request.user,
-            commissioner=params.get("commissioner"),
-            practice=params.get("practice"),
-            tier=params.get("tier"),
-        )
-        queryset = selectors.ptl(scope, band=ptl_band(params.get("band")), today=today)
+        queryset = PtlFilter(request.query_params, user=request.user, today=today).validated().qs
         paginator = Pagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         rows = [selectors.ptl_row(period, today) for period in page]
@@ -139,9 +115,10 @@ class MdsView(APIView):
         responses={(200, "text/csv"): OpenApiTypes.STR, 400: VALIDATION_ERROR, 404: NOT_FOUND},
     )
     def get(self, request):
-        params = request.query_params
-        scope = selectors.resolve_scope(request.user, commissioner=params.get("commissioner"))
-        month = parse_month(params.get("month"))
+        filters = ReportFilter(request.query_params, user=request.user).validated()
+        # The data set is per commissioner: practice and tier do not narrow it.
+        scope = selectors.resolve_scope(request.user, commissioner=filters.cleaned_data["commissioner"] or None)
+        month = filters.cleaned_data["month"]
         code = scope.commissioner.code if scope.commissioner else "all"
         return stream_csv(selectors.mds_rows(scope.commissioner, month), f"mds-{code}-{month:%Y-%m}.csv")
 

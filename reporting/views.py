@@ -11,14 +11,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pathway.errors import DomainError, InvalidInput
-from pathway.models import DischargeReason, Practice
+from pathway.models import DischargeReason
 from pathway.services import today_london
 from triage.models import TriageOutcome
 
 from . import selectors, services
 from .api import stream_csv
-from .forms import HalfYearForm, PtlFilterForm, ReportFilterForm
-from .kpis import KPI_BY_CODE, Scope, compute_kpis
+from .filters import PtlPageFilter, ReportPageFilter
+from .forms import HalfYearForm
+from .kpis import KPI_BY_CODE, compute_kpis
 
 PTL_CSV_COLUMNS = [
     "episode_reference",
@@ -46,37 +47,19 @@ def _require_staff(user) -> None:
         raise Http404("No such page.")
 
 
-def _filters(request, *, with_practice: bool = True):
-    """The filter form and, when it is valid, the scope and month it selects."""
+def _filters(request):
+    """The filters (their form) and, when they are valid, the scope and month they select."""
     _require_reports(request.user)
-    staff = selectors.is_report_staff(request.user)
-    commissioners = selectors.commissioners_for(request.user)
-    practices = Practice.objects.filter(commissioner__in=commissioners).order_by("name")
-    code = request.GET.get("commissioner") if staff else None
-    if code:
-        practices = practices.filter(commissioner__code=code)
-    form = ReportFilterForm(
-        request.GET, commissioners=commissioners, practices=practices, show_commissioner=staff, today=today_london()
-    )
-    if not with_practice:
-        del form.fields["practice"], form.fields["tier"]
-    if not form.is_valid():
-        return form, None, None
-    data = form.cleaned_data
-    try:
-        scope = selectors.resolve_scope(
-            request.user, commissioner=code or None, practice=data.get("practice"), tier=data.get("tier")
-        )
-    except InvalidInput as exc:
-        for field, errors in exc.errors.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return form, None, None
-    return form, scope, data["month"]
+    filters = ReportPageFilter(request.GET, user=request.user, today=today_london())
+    if not filters.is_valid():
+        return filters, None, None
+    return filters, filters.scope(), filters.cleaned_data["month"]
 
 
 @login_required
 def kpi_dashboard(request):
-    form, scope, month = _filters(request)
+    filters, scope, month = _filters(request)
+    form = filters.form
     context = {"form": form, "scope": scope, "month": month, "staff": selectors.is_report_staff(request.user)}
     if scope is not None:
         context["kpis"] = compute_kpis(scope, month)
@@ -86,8 +69,8 @@ def kpi_dashboard(request):
             {"name": context["trend"]["names"][code], "points": points}
             for code, points in context["trend"]["series"].items()
         ]
-        context["query_string"] = form.query_string()
-    return render(request, "reporting/kpis.html", context, status=200 if form.is_valid() else 400)
+        context["query_string"] = filters.query_string()
+    return render(request, "reporting/kpis.html", context, status=200 if scope is not None else 400)
 
 
 @login_required
@@ -95,13 +78,13 @@ def kpi_drill_down(request, code):
     _require_staff(request.user)
     if code not in KPI_BY_CODE:
         raise Http404("No such KPI.")
-    form, scope, month = _filters(request)
+    filters, scope, month = _filters(request)
     if scope is None:
-        return render(request, "reporting/kpis.html", {"form": form, "staff": True}, status=400)
+        return render(request, "reporting/kpis.html", {"form": filters.form, "staff": True}, status=400)
     part = "numerator" if request.GET.get("part") == "numerator" else "denominator"
     episodes = selectors.kpi_episodes(scope, code, month, part)
     page = Paginator(episodes, 50).get_page(request.GET.get("page"))
-    base_query = form.query_string()
+    base_query = filters.query_string()
     qs = f"{base_query}&part={part}"
     return render(
         request,
@@ -135,8 +118,8 @@ def over_nine_months(request):
 
 @login_required
 def activity(request):
-    form, scope, month = _filters(request)
-    context = {"form": form, "scope": scope, "month": month}
+    filters, scope, month = _filters(request)
+    context = {"form": filters.form, "scope": scope, "month": month}
     if scope is not None:
         data = selectors.activity(scope, month)
         reasons = dict(DischargeReason.choices)
@@ -161,7 +144,7 @@ def activity(request):
             feedback=data["feedback"],
             staff=selectors.is_report_staff(request.user),
         )
-    return render(request, "reporting/activity.html", context, status=200 if form.is_valid() else 400)
+    return render(request, "reporting/activity.html", context, status=200 if scope is not None else 400)
 
 
 @login_required
@@ -184,42 +167,38 @@ def opioid_comparison(request):
     )
 
 
-def _ptl_filters(request) -> tuple[PtlFilterForm, Scope | None, str | None]:
+def _ptl_filters(request) -> PtlPageFilter:
     _require_staff(request.user)
-    form = PtlFilterForm(request.GET, commissioners=selectors.commissioners_for(request.user))
-    if not form.is_valid():
-        return form, None, None
-    scope = selectors.resolve_scope(request.user, commissioner=form.cleaned_data["commissioner"] or None)
-    return form, scope, form.cleaned_data["band"] or None
+    return PtlPageFilter(request.GET, user=request.user, today=today_london())
 
 
 @login_required
 def ptl(request):
-    form, scope, band = _ptl_filters(request)
-    today = today_london()
-    context = {"form": form, "today": today, "band": band or "", "filtered": bool(request.GET.get("commissioner"))}
-    if scope is None:
+    filters = _ptl_filters(request)
+    today = filters.today
+    context = {"form": filters.form, "today": today, "filtered": bool(request.GET.get("commissioner"))}
+    if not filters.is_valid():
         return render(request, "reporting/ptl.html", context, status=400)
-    periods = selectors.ptl(scope, band=band, today=today)
-    page = Paginator(periods, 50).get_page(request.GET.get("page"))
+    page = Paginator(filters.qs, 50).get_page(request.GET.get("page"))
     context |= {
+        "band": filters.cleaned_data["band"],
         "page": page,
         "rows": [selectors.ptl_row(p, today) for p in page.object_list],
-        "query_string": form.query_string(),
+        "query_string": filters.query_string(),
     }
     return render(request, "reporting/ptl.html", context)
 
 
 @login_required
 def ptl_export(request):
-    form, scope, band = _ptl_filters(request)
-    if scope is None:
-        return render(request, "reporting/ptl.html", {"form": form, "today": today_london()}, status=400)
-    today = today_london()
+    filters = _ptl_filters(request)
+    today = filters.today
+    if not filters.is_valid():
+        return render(request, "reporting/ptl.html", {"form": filters.form, "today": today}, status=400)
 
     def rows():
         yield PTL_CSV_COLUMNS
-        for period in selectors.ptl(scope, band=band, today=today).iterator(chunk_size=2000):
+        for period in filters.qs.iterator(chunk_size=2000):
             row = selectors.ptl_row(period, today)
             yield [row[c].isoformat() if hasattr(row[c], "isoformat") else row[c] for c in PTL_CSV_COLUMNS]
 

@@ -1,0 +1,46 @@
+"""The base of every list's query filters: one django-filter FilterSet serves a page and its API.
+
+A FilterSet validates the query string once. The API raises its errors as the contract's 400
+(``{"param": ["message"]}``); a page shows them in the NHS.UK error summary with a 400.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import django_filters
+from django import forms
+
+from .errors import InvalidInput
+from .forms import NhsFormMixin
+
+
+class FilterForm(NhsFormMixin, forms.Form):
+    """The form behind a FilterSet, with NHS.UK classes on its widgets."""
+
+
+class QueryFilterSet(django_filters.FilterSet):
+    class Meta:
+        form = FilterForm
+
+    @property
+    def cleaned_data(self) -> dict:
+        return self.form.cleaned_data
+
+    def error_dict(self) -> dict[str, list[str]]:
+        return {field: [str(e) for e in errors] for field, errors in self.form.errors.items()}
+
+    def validated(self):
+        """This FilterSet, or the API's 400 naming each bad parameter."""
+        if not self.is_valid():
+            raise InvalidInput(self.error_dict())
+        return self
+
+    def add_errors(self, exc: InvalidInput) -> None:
+        """Show a service's InvalidInput on the page's form, under the field it names."""
+        for field, errors in exc.errors.items():
+            self.form.add_error(field if field in self.form.fields else None, errors)
+
+    def query_string(self) -> str:
+        """The valid filters as a query string, for pagination and export links."""
+        return urlencode({k: self.form.data[k] for k in self.form.fields if self.form.data.get(k)})
