@@ -182,18 +182,3 @@ class FeedbackForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 4}),
             "action_taken": forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 3}),
         }
-
-
-class FeedbackFilterForm(forms.Form):
-    kind = forms.ChoiceField(
-        required=False,
-        choices=[("", "All")] + Feedback.Kind.choices,
-        widget=forms.Select(attrs={"class": "nhsuk-select"}),
-    )
-    status = forms.ChoiceField(
-        required=False,
-        choices=[("", "All"), ("open", "Open"), ("closed", "Closed")],
-        widget=forms.Select(attrs={"class": "nhsuk-select"}),
-    )
-    received_from = forms.DateField(required=False, label="Received from", widget=DATE_WIDGET)
-    received_to = forms.DateField(required=False, label="Received to", widget=DATE_WIDGET)

@@ -100,21 +100,12 @@ def episode_prom_summary(episode, responses=None) -> list[dict]:
     return summary
 
 
-def feedback_list(
-    *, user=None, kind: str = "", status: str = "", received_from=None, received_to=None
-) -> QuerySet[Feedback]:
-    """The log; for ``user``, only entries about no episode or about an episode they may see."""
+def feedback_list(*, user=None) -> QuerySet[Feedback]:
+    """The log, newest first; for ``user``, only entries about no episode or about an episode they may see.
+
+    outcomes.filters.FeedbackFilter narrows it by the page's filters.
+    """
     qs = Feedback.objects.select_related("recorded_by", "episode")
     if user is not None:
         qs = qs.filter(Q(episode__isnull=True) | Q(episode__in=episodes_visible_to(user)))
-    if kind:
-        qs = qs.filter(kind=kind)
-    if status == "open":
-        qs = qs.filter(closed_on__isnull=True)
-    elif status == "closed":
-        qs = qs.filter(closed_on__isnull=False)
-    if received_from:
-        qs = qs.filter(received_on__gte=received_from)
-    if received_to:
-        qs = qs.filter(received_on__lte=received_to)
     return qs.order_by("-received_on", "-id")

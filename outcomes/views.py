@@ -18,7 +18,8 @@ from pathway.rules import rule
 from pathway.services import record_view
 
 from . import services
-from .forms import PAPER_FORMS, FeedbackFilterForm, FeedbackForm, step_form_class
+from .filters import FeedbackFilter
+from .forms import PAPER_FORMS, FeedbackForm, step_form_class
 from .models import Feedback, Instrument, PromResponse
 from .questionnaires import steps_for
 from .selectors import episode_invitations, episode_prom_summary, episode_proms, feedback_list
@@ -171,14 +172,14 @@ def _feedback_staff(request):
 @login_required
 def feedback_index(request):
     _feedback_staff(request)
-    filters = FeedbackFilterForm(request.GET or None)
-    criteria = filters.cleaned_data if filters.is_valid() else {}
-    qs = feedback_list(user=request.user, **{k: v for k, v in criteria.items() if v})
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    filters = FeedbackFilter(request.GET, queryset=feedback_list(user=request.user))
+    if not filters.is_valid():
+        return render(request, "outcomes/feedback_list.html", {"filters": filters.form}, status=400)
+    page = Paginator(filters.qs, 25).get_page(request.GET.get("page"))
     return render(
-        request, "outcomes/feedback_list.html", {"page": page, "filters": filters, "query_string": query.urlencode()}
+        request,
+        "outcomes/feedback_list.html",
+        {"page": page, "filters": filters.form, "query_string": filters.query_string()},
     )
 
 

@@ -19,6 +19,40 @@ class FilterForm(NhsFormMixin, forms.Form):
     """The form behind a FilterSet, with NHS.UK classes on its widgets."""
 
 
+class DateField(forms.DateField):
+    """A date in ASCII digits: Python's date parsing would take full-width or Arabic-Indic digits."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and not value.strip().isascii():
+            raise forms.ValidationError(
+                "Enter a real date, written as YYYY-MM-DD (for example 2026-11-01).", code="invalid"
+            )
+        return super().to_python(value)
+
+
+class DateFilter(django_filters.DateFilter):
+    field_class = DateField
+
+
+class IdField(forms.IntegerField):
+    """A record's id in ASCII digits (int() would take full-width ones)."""
+
+    default_error_messages = {"invalid": "Enter a whole number, for example 42."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str) and not value.strip().isascii():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = IdField
+
+
 class QueryFilterSet(django_filters.FilterSet):
     class Meta:
         form = FilterForm
