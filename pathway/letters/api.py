@@ -3,18 +3,20 @@
 from django.http import HttpResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pathway.api import require_clinical
-from pathway.api_schema import CONFLICT, FORBIDDEN, NOT_FOUND
-from pathway.models import Letter
+from pathway.api_schema import CONFLICT, FORBIDDEN, NOT_FOUND, PAGE, PAGE_NOT_FOUND, VALIDATION_ERROR, paginated
+from pathway.models import Letter, LetterKind, LetterState
+from pathway.pagination import Pagination
 from pathway.services import record_view
 
 from . import services
-from .selectors import access_letter
+from .filters import LetterFilter
+from .selectors import access_letter, letters_newest_first
 
 
 class LetterSerializer(serializers.ModelSerializer):
@@ -60,6 +62,26 @@ def letter_pdf_bytes(letter: Letter) -> bytes:
     return services.letter_render(letter=letter)
 
 
+class LetterList(APIView):
+    """The letters the user may see, newest first (a GP practice: its own delivered letters)."""
+
+    @extend_schema(
+        operation_id="v1_letters_list",
+        parameters=[
+            OpenApiParameter("kind", str, enum=LetterKind.values),
+            OpenApiParameter("state", str, enum=LetterState.values),
+            OpenApiParameter("episode", int, description="Only this episode's letters"),
+            PAGE,
+        ],
+        responses={200: paginated(LetterSerializer), 400: VALIDATION_ERROR, 404: PAGE_NOT_FOUND},
+    )
+    def get(self, request):
+        filters = LetterFilter(request.query_params, queryset=letters_newest_first(request.user)).validated()
+        paginator = Pagination()
+        page = paginator.paginate_queryset(filters.qs, request, view=self)
+        return paginator.get_paginated_response(LetterSerializer(page, many=True).data)
+
+
 class LetterDetail(APIView):
     @extend_schema(responses={200: LetterSerializer, 404: NOT_FOUND})
     def get(self, request, pk):
@@ -98,6 +120,7 @@ class LetterApprove(APIView):
 
 
 urlpatterns = [
+    path("letters/", LetterList.as_view(), name="api-letters"),
     path("letters/<int:pk>/", LetterDetail.as_view(), name="api-letter"),
     path("letters/<int:pk>/pdf/", LetterPdf.as_view(), name="api-letter-pdf"),
     path("letters/<int:pk>/approve/", LetterApprove.as_view(), name="api-letter-approve"),

@@ -46,11 +46,14 @@ def _with_list_relations(qs: QuerySet[Letter]) -> QuerySet[Letter]:
     return qs.select_related("episode", "episode__patient", "practice").defer("pdf")
 
 
-def letters_outbox(user, *, state: str = "") -> QuerySet[Letter]:
-    qs = letters_visible_to(user)
-    if state:
-        qs = qs.filter(state=state)
-    return _with_list_relations(qs).order_by("due_on", "-created_at", "-id")
+def letters_outbox(user) -> QuerySet[Letter]:
+    """The outbox, soonest due first; pathway.letters.filters.LetterFilter narrows it."""
+    return _with_list_relations(letters_visible_to(user)).order_by("due_on", "-created_at", "-id")
+
+
+def letters_newest_first(user) -> QuerySet[Letter]:
+    """The API's list: every letter the user may see, newest first; LetterFilter narrows it."""
+    return _with_list_relations(letters_visible_to(user)).order_by("-created_at", "-id")
 
 
 def episode_letters(user, episode_id) -> QuerySet[Letter]:

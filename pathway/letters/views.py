@@ -15,6 +15,7 @@ from pathway.services import record_view
 
 from . import selectors, services
 from .api import letter_pdf_bytes, pdf_response
+from .filters import LetterFilter
 
 STAFF = (Role.SPA_TRIAGE, Role.CLINICIAN, Role.SERVICE_LEAD)
 
@@ -27,21 +28,16 @@ def _require_staff(user) -> None:
 @login_required
 def outbox(request):
     _require_staff(request.user)
-    state = request.GET.get("state", "")
-    if state not in LetterState.values:
-        state = ""
-    page = Paginator(selectors.letters_outbox(request.user, state=state), 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "letters/pages/outbox.html",
-        {
-            "page": page,
-            "state": state,
-            "states": LetterState.choices,
-            "query_string": f"state={state}" if state else "",
-            "can_see_late": has_role(request.user, Role.SERVICE_LEAD),
-        },
-    )
+    filters = LetterFilter(request.GET, queryset=selectors.letters_outbox(request.user))
+    context = {"form": filters.form, "can_see_late": has_role(request.user, Role.SERVICE_LEAD)}
+    if not filters.is_valid():
+        return render(request, "letters/pages/outbox.html", context, status=400)
+    context |= {
+        "page": Paginator(filters.qs, 25).get_page(request.GET.get("page")),
+        "state": filters.cleaned_data["state"],
+        "query_string": filters.query_string(),
+    }
+    return render(request, "letters/pages/outbox.html", context)
 
 
 @login_required
