@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
-
 from pathway import services
-from pathway.calendar import add_months
 from pathway.models import Episode
 from pathway.tests import factories as f
 
@@ -23,16 +20,9 @@ def accepted_episode(
 ) -> Episode:
     """An episode opened and accepted through the core services, as triage would leave it."""
     episode = f.open_episode(patient=patient, received_on=received_on)
-    services.episode_transition(episode=episode, to="accepted", reason="Accepted at triage")
-    admitted_on = admitted_on or received_on
-
-    with transaction.atomic():
-        locked = services.episode_lock(episode.pk)
-        locked.tier = tier
-        locked.admitted_on = admitted_on
-        locked.episode_limit_on = add_months(admitted_on, 9)
-        locked.team = team
-        services.episode_bump(locked, "tier", "admitted_on", "episode_limit_on", "team")
+    locked = services.episode_admit(
+        episode=episode, tier=tier, admitted_on=admitted_on or received_on, team=team, reason="Accepted at triage"
+    )
     if state in ("assessment", "treatment"):
         services.episode_transition(episode=locked.pk, to="assessment", reason="setup")
     if state == "treatment":

@@ -331,7 +331,8 @@ def test_mdt_step_down_is_a_tier_event(lead):
     )
     assert r.status_code == 201 and (r.json()["tier_before"], r.json()["tier_after"]) == (3, 2)
     assert Episode.objects.get(pk=episode.pk).tier == 2
-    event = PathwayEvent.objects.get(episode=episode, kind="tier")
+    admission, event = PathwayEvent.objects.filter(episode=episode, kind="tier").order_by("id")
+    assert admission.data["tier"] == 3
     assert event.data == {"mdt_review": r.json()["id"], "tier_before": 3, "tier_after": 2}
 
 

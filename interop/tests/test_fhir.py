@@ -3,7 +3,6 @@
 from datetime import date, time
 
 import pytest
-from django.db import transaction
 from fhir.resources.R4B.appointment import Appointment as FhirAppointment
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.careplan import CarePlan as FhirCarePlan
@@ -38,11 +37,9 @@ MODELS = {
 def in_care(referral, team):
     """The referral's episode accepted and in assessment with ``team``, as triage and clinic leave it."""
     episode = referral.episode
-    services.episode_transition(episode=episode, to=EpisodeState.ACCEPTED, reason="Accepted at triage")
-    with transaction.atomic():
-        locked = services.episode_lock(episode.pk)
-        locked.team, locked.tier, locked.admitted_on = team, 2, referral.received_on
-        services.episode_bump(locked, "team", "tier", "admitted_on")
+    services.episode_admit(
+        episode=episode, tier=2, admitted_on=referral.received_on, team=team, reason="Accepted at triage"
+    )
     services.episode_transition(episode=episode.pk, to=EpisodeState.ASSESSMENT, reason="First seen")
     episode.refresh_from_db()
     return episode
