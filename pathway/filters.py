@@ -54,6 +54,8 @@ class IdFilter(django_filters.NumberFilter):
 
 
 class QueryFilterSet(django_filters.FilterSet):
+    """A list's filters: ``validated()`` for the API, ``is_valid()`` and ``form`` for a page."""
+
     class Meta:
         form = FilterForm
 
@@ -70,11 +72,6 @@ class QueryFilterSet(django_filters.FilterSet):
             raise InvalidInput(self.error_dict())
         return self
 
-    def add_errors(self, exc: InvalidInput) -> None:
-        """Show a service's InvalidInput on the page's form, under the field it names."""
-        for field, errors in exc.errors.items():
-            self.form.add_error(field if field in self.form.fields else None, errors)
-
     def query_string(self) -> str:
-        """The valid filters as a query string, for pagination and export links."""
+        """The filters given (this FilterSet's own, non-empty) as a query string, for page and export links."""
         return urlencode({k: self.form.data[k] for k in self.form.fields if self.form.data.get(k)})

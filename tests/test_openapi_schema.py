@@ -24,6 +24,7 @@ API_MD_OPERATIONS = [
     ("/api/v1/episodes/{id}/discharge/", "post", True),
     ("/api/v1/episodes/{id}/extension/", "post", True),
     ("/api/v1/episodes/{id}/proms/", "post", True),
+    ("/api/v1/letters/", "get", False),
     ("/api/v1/letters/{id}/", "get", False),
     ("/api/v1/letters/{id}/pdf/", "get", False),
     ("/api/v1/reports/kpis/", "get", False),
