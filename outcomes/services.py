@@ -393,6 +393,27 @@ def _has_any(answers: dict) -> bool:
     return any(v is not None for v in values)
 
 
+@transaction.atomic
+def prom_invitations_cancel(*, episode_ids, reason: str) -> int:
+    """Close the patient's unanswered links now (the patient died): no message, reminder or answer follows."""
+    now = timezone.now()
+    cancelled = 0
+    pending = PromInvitation.objects.select_for_update().filter(
+        episode_id__in=list(episode_ids), used_at__isnull=True, expires_at__gt=now
+    )
+    for invitation in pending.select_related("episode"):
+        invitation.expires_at = now
+        invitation.save(update_fields=["expires_at"])
+        event_record(
+            episode=invitation.episode,
+            kind=PathwayEvent.Kind.PROM,
+            reason=f"PROM link cancelled ({Timepoint(invitation.timepoint).label.lower()}): {reason}",
+            data={"invitation": invitation.pk},
+        )
+        cancelled += 1
+    return cancelled
+
+
 # --- Schedule --------------------------------------------------------------------------------
 
 
@@ -416,7 +437,7 @@ def prom_schedule_run(*, today: date) -> dict[str, int]:
         counts["entry"] += 1
     # Never write to a patient who has died.
     discharged = Episode.objects.filter(state=EpisodeState.DISCHARGED, discharged_on__isnull=False).exclude(
-        discharge_reason=DischargeReason.DIED
+        patient__episodes__discharge_reason=DischargeReason.DIED
     )
     for episode in (
         _without(discharged, "discharge")

@@ -335,6 +335,7 @@ class LetterKind(models.TextChoices):
     OPIOID_ALERT = "opioid_alert", "Opioid alert"
     PRESCRIBING_ADVICE = "prescribing_advice", "Prescribing advice"
     PATIENT_COPY = "patient_copy", "Patient copy"
+    CARER_COPY = "carer_copy", "Carer copy"
     INFO_REQUEST = "info_request", "Request for information"
 
 
@@ -346,12 +347,14 @@ class LetterState(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
     FAILED = "failed", "Failed"
     MANUAL = "manual", "Needs manual sending"
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class Letter(models.Model):
     class Recipient(models.TextChoices):
         GP = "gp", "GP practice"
         PATIENT = "patient", "Patient"
+        CARER = "carer", "Carer or representative"
 
     kind = models.CharField(max_length=30, choices=LetterKind.choices)
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="letters")

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from pathway.letters.hooks import LETTER_CONTEXT
 from pathway.models import Letter, LetterKind
 from pathway.rules import rule
 
@@ -166,7 +167,7 @@ def letter_context(letter: Letter, *, today: date | None = None) -> dict[str, An
     patient = episode.patient
     practice = letter.practice or episode.practice
     source = letter.copy_of or letter
-    body_kind = source.kind if letter.kind == LetterKind.PATIENT_COPY and letter.copy_of_id else letter.kind
+    body_kind = source.kind if letter.copy_of_id else letter.kind
     discharge = _discharge(episode)
     clinician = episode.responsible_clinician or (discharge.clinician if discharge else None)
     approved_by = letter.approved_by or (source.approved_by if source is not letter else None)
@@ -213,6 +214,8 @@ def letter_context(letter: Letter, *, today: date | None = None) -> dict[str, An
         context["extension_until"] = _date(content.get("until"))
     if body_kind == LetterKind.OPIOID_ALERT:
         context["alert_lines"] = _as_lines(content.get("lines"))
+    for hook in LETTER_CONTEXT:
+        hook(letter, context)
     return context
 
 

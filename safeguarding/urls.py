@@ -1,0 +1,3 @@
+"""Web pages, mounted under /safeguarding/."""
+
+urlpatterns = []
