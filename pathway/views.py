@@ -35,6 +35,8 @@ HOME_LINKS = {
         ("KPI dashboard", "/reports/kpis/"),
         ("Activity", "/reports/activity/"),
         ("Opioid comparison", "/reports/opioids/"),
+        ("Safeguarding and incidents", "/safeguarding/"),
+        ("Safeguarding and incident counts", "/safeguarding/report/"),
         ("Monthly data sets", "/reports/mds/"),
         ("Episodes over 9 months", "/reports/over-9-months/"),
         ("SPA triage queue", "/triage/"),
@@ -50,6 +52,7 @@ HOME_LINKS = {
         ("Activity", "/reports/activity/"),
         ("Episodes over 9 months", "/reports/over-9-months/"),
         ("Monthly data sets", "/reports/mds/"),
+        ("Safeguarding and incident counts", "/safeguarding/report/"),
     ],
     Role.GP_PRACTICE: [
         ("Refer a patient", "/referrals/new/"),
