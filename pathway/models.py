@@ -95,6 +95,9 @@ class Patient(models.Model):
     interpreter_needed = models.BooleanField(default=False)
     interpreter_language = models.CharField(max_length=60, blank=True)
     veteran = models.BooleanField(default=False)
+    date_of_death = models.DateField(
+        null=True, blank=True, help_text="Once known, nothing more is sent to the patient (PROM links, letters)"
+    )
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="patients")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('pathway', '0004_letter_carer_copy_and_cancelled'),
+        ('pathway', '0004_letter_carer_copy_cancelled_and_date_of_death'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('careplans', '0002_appointment_booking_and_dna_decision'),
-        ('pathway', '0004_letter_carer_copy_and_cancelled'),
+        ('pathway', '0004_letter_carer_copy_cancelled_and_date_of_death'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

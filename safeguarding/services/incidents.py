@@ -16,7 +16,7 @@ from careplans.services import discharge_record
 from outcomes.services import prom_invitations_cancel
 from pathway.errors import DomainError, InvalidInput
 from pathway.letters.services import letters_cancel_unsent
-from pathway.models import DischargeReason, Episode, PathwayEvent
+from pathway.models import DischargeReason, Episode, PathwayEvent, Patient
 from pathway.services import episode_lock, event_record
 
 from ..models import Incident
@@ -51,8 +51,11 @@ def incident_record(
     if errors:
         raise InvalidInput(errors)
     locked = episode_lock(episode.pk)
-    if kind == Incident.Kind.DEATH and locked.incidents.filter(kind=Incident.Kind.DEATH).exists():
-        raise DomainError("A death is already recorded for this episode.", code="death_recorded")
+    patient = Patient.objects.select_for_update().get(pk=locked.patient_id)
+    if kind == Incident.Kind.DEATH and patient.date_of_death is not None:
+        raise DomainError(
+            f"The patient's death is already recorded ({patient.date_of_death:%-d %B %Y}).", code="death_recorded"
+        )
     incident = Incident.objects.create(
         episode=locked,
         kind=kind,
@@ -70,11 +73,13 @@ def incident_record(
         data={"incident": incident.pk},
     )
     if kind == Incident.Kind.DEATH:
-        _after_death(locked, on=on, description=description, actor=actor)
+        _after_death(locked, patient, on=on, description=description, actor=actor)
     return incident
 
 
-def _after_death(episode: Episode, *, on: date, description: str, actor) -> None:
+def _after_death(episode: Episode, patient: Patient, *, on: date, description: str, actor) -> None:
+    patient.date_of_death = on
+    patient.save(update_fields=["date_of_death"])
     if episode.is_open:
         discharge_record(
             episode=episode,
@@ -83,7 +88,7 @@ def _after_death(episode: Episode, *, on: date, description: str, actor) -> None
             actor=actor,
             summary=f"The patient died on {on:%-d %B %Y}. {description}",
         )
-    episode_ids = list(episode.patient.episodes.values_list("pk", flat=True))
+    episode_ids = list(patient.episodes.values_list("pk", flat=True))
     prom_invitations_cancel(episode_ids=episode_ids, reason=DIED)
     letters_cancel_unsent(episode_ids=episode_ids, reason=DIED, actor=actor)
 

@@ -338,3 +338,33 @@ def test_bad_incident_is_refused_and_nothing_is_written(api, episode, body, fiel
     assert r.status_code == 400 and field in r.json(), r.json()
     assert not Incident.objects.exists()
     assert Episode.objects.get(pk=episode.pk).state == "treatment"
+
+
+def test_death_notified_after_discharge_cancels_the_pending_and_the_follow_up_proms(api, clinician, episode, frozen):
+    from careplans.services import discharge_record
+
+    discharge_record(episode=episode, date=date(2026, 10, 26), reason="completed", actor=clinician)
+    prom_schedule_run(today=date(2026, 10, 27))
+    discharge_link = PromInvitation.objects.get(timepoint="discharge")
+    r = api.post(
+        f"/api/v1/episodes/{episode.pk}/incidents/",
+        {"kind": "death", "on": "2026-10-31", "description": "Notified by the GP."},
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    episode.refresh_from_db()
+    assert episode.discharge_reason == "completed"
+    assert episode.patient.date_of_death == date(2026, 10, 31)
+    discharge_link.refresh_from_db()
+    assert discharge_link.expires_at <= datetime.now(tz=LONDON)
+    frozen.move_to(datetime(2027, 1, 26, 9, 0, tzinfo=LONDON))
+    assert prom_schedule_run(today=date(2027, 1, 26))["followup"] == 0
+    assert not PromInvitation.objects.filter(timepoint="followup").exists()
+
+    again = api.post(
+        f"/api/v1/episodes/{episode.pk}/incidents/",
+        {"kind": "death", "on": "2026-10-31", "description": "Duplicate"},
+        format="json",
+    )
+    assert again.status_code == 409 and again.json()["code"] == "death_recorded"
+    assert Incident.objects.count() == 1
