@@ -24,7 +24,7 @@ from outcomes.models import PromInvitation
 from pathway.models import EpisodeState, RecordAccess, Role
 from pathway.tests import factories as f
 from pathway.tests.clients import signed_in_client
-from programmes.models import Programme, ProgrammeSession
+from programmes.models import Enrolment, Programme, ProgrammeSession
 from referrals.models import ReferralAttachment
 from reporting.kpis import KPI_BY_CODE
 from reporting.models import MonthlyDataSet
@@ -144,6 +144,17 @@ ROUTES: dict[str, Route] = {
     "api-programme-attendance": Route("programme_session", P, denied=ALL_BUT_LEAD - {"clinician"}),
     "api-episode-programmes": Route("episode", G, logs=True),
     "api-episode-signposting": Route("episode", GP_, logs=True),
+    "safeguarding-patient": Route("patient", G, logs=True),
+    "safeguarding-communication": Route("patient", P),
+    "safeguarding-consent": Route("patient", P),
+    "safeguarding-carer": Route("patient", P),
+    "safeguarding-episode": Route("episode", GP_, logs=True),
+    "safeguarding-concern-close": Route("concern", P),
+    "safeguarding-incident-review": Route("incident", P),
+    "programme-detail": Route("programme", GP_, denied=ALL_BUT_LEAD - {"clinician"}),
+    "programmes-episode": Route("episode", GP_, logs=True),
+    "programmes-follow-up": Route("enrolment", P),
+    "programmes-withdraw": Route("enrolment", P),
 }
 
 # Patterns that take a parameter but are out of scope here: Django's admin (staff accounts only,
@@ -249,6 +260,9 @@ def world(db, settings):
     )
     programme = Programme.objects.create(name="PMP", kind="pmp", mode="online", capacity=10, created_by=other_clinician)
     ProgrammeSession.objects.create(programme=programme, number=1, date=received, hours=3)
+    enrolment = Enrolment.objects.create(
+        programme=programme, episode=episode, status="enrolled", enrolled_by=other_clinician
+    )
     data_set = MonthlyDataSet.objects.create(
         commissioner=other_practice.commissioner, month=date(2026, 1, 1), due_on=date(2026, 2, 15)
     )
@@ -274,6 +288,7 @@ def world(db, settings):
         "incident": {"pk": incident.pk},
         "programme": {"pk": programme.pk},
         "programme_session": {"pk": programme.pk, "number": 1},
+        "enrolment": {"pk": enrolment.pk},
     }
     return {"users": users, "kwargs": kwargs, "episode": episode, "invitation": invitation}
 
@@ -388,6 +403,12 @@ GP_OWN_NOT_FOUND: dict[str, tuple[str, ...]] = {
     "api-episode-incidents": GP_,
     "api-episode-programmes": G,
     "api-episode-signposting": GP_,
+    "safeguarding-patient": G,
+    "safeguarding-communication": P,
+    "safeguarding-consent": P,
+    "safeguarding-carer": P,
+    "safeguarding-episode": GP_,
+    "programmes-episode": GP_,
 }
 
 

@@ -2,10 +2,11 @@
 
 from django import template
 
-from pathway.access import may_read_clinical
-from pathway.models import Episode, Patient
+from pathway.access import episodes_visible_to, has_role, may_read_clinical
+from pathway.models import Episode, Patient, Role
 
-from ..selectors import communication_summary, open_concerns_for_patient, withdrawn_sharing
+from ..models import Incident
+from ..selectors import communication_summary, concerns_visible_to, open_concerns_for_patient, withdrawn_sharing
 
 register = template.Library()
 
@@ -22,7 +23,22 @@ def patient_banners(context):
     clinical = may_read_clinical(user)
     return {
         "patient": patient,
+        "episode": episode if isinstance(episode, Episode) else None,
+        "clinical": clinical,
         "communication": communication_summary(patient),
         "withdrawn": withdrawn_sharing(patient) if clinical else [],
         "open_concerns": open_concerns_for_patient(user, patient).count() if clinical else 0,
+    }
+
+
+@register.inclusion_tag("safeguarding/_worklist_tasks.html", takes_context=True)
+def lead_safeguarding_tasks(context):
+    """The service lead's open safeguarding concerns and events to review, on the work list."""
+    user = context["user"]
+    if not has_role(user, Role.SERVICE_LEAD):
+        return {"lead": False}
+    return {
+        "lead": True,
+        "concerns": concerns_visible_to(user).filter(closed_on__isnull=True).count(),
+        "incidents": Incident.objects.filter(reviewed_at__isnull=True, episode__in=episodes_visible_to(user)).count(),
     }

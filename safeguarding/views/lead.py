@@ -9,8 +9,8 @@ from pathway.models import Role
 from reporting.kpis import month_last_day
 from reporting.views import _filters
 
-from . import selectors
-from .models import Incident, SafeguardingConcern
+from .. import selectors
+from ..models import Incident, SafeguardingConcern
 
 
 @login_required
