@@ -8,11 +8,12 @@ from typing import Any
 
 from django.db import transaction
 
-from careplans.models import CarePlan
+from careplans.models import CarePlan, TreatmentStart
+from careplans.services import treatment_start
 from pathway.errors import DomainError, InvalidInput
 from pathway.models import Episode, EpisodeState, PathwayEvent
 from pathway.rules import rule
-from pathway.services import event_record, today_london
+from pathway.services import event_record, rtt_running_period, today_london
 
 from .models import Attendance, Enrolment, Programme, ProgrammeSession, Resource, Signpost
 
@@ -187,6 +188,8 @@ def attendance_record(
     attendance, _ = Attendance.objects.update_or_create(
         enrolment=enrolment, session=session, defaults={"attended": bool(attended), "recorded_by": actor}
     )
+    if attended and programme.kind == Programme.Kind.PMP:
+        _pmp_started(episode, on=session.date, actor=actor)
     run = _missed_in_a_row(enrolment)
     if run >= rule("programme_missed_sessions_task") and not enrolment.missed_task_open:
         enrolment.missed_task_raised_on, enrolment.missed_task_done_on, enrolment.missed_task_note = today, None, ""
@@ -199,6 +202,13 @@ def attendance_record(
             data={"programme": programme.pk, "enrolment": enrolment.pk},
         )
     return attendance
+
+
+def _pmp_started(episode: Episode, *, on: date, actor) -> None:
+    """The first PMP session attended is the start of a definitive treatment (it stops the RTT clock)."""
+    period = rtt_running_period(episode)
+    if episode.state in IN_CARE and (period is None or on >= period.clock_start):
+        treatment_start(episode=episode, date=on, kind=TreatmentStart.Kind.PMP, actor=actor)
 
 
 @transaction.atomic

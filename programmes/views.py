@@ -8,31 +8,19 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pathway import services as core
-from pathway.access import access_clinical_episode, access_episode, can_act_clinically
+from pathway.access import access_clinical_episode
 from pathway.errors import DomainError
 from pathway.forms import form_submit as submit
 
 from . import forms, selectors, services
-from .models import Enrolment, Programme
-
-
-def _staff(request):
-    if not can_act_clinically(request.user):
-        raise Http404("No such page.")
-
-
-def _programme(request, pk) -> Programme:
-    _staff(request)
-    programme = selectors.programmes_with_places().filter(pk=pk).first()
-    if programme is None:
-        raise Http404("No such programme.")
-    return programme
+from .access import access_enrolment, access_programme, require_programme_staff
+from .models import Enrolment
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def programme_list(request):
-    _staff(request)
+    require_programme_staff(request.user)
     form = forms.ProgrammeForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -48,7 +36,7 @@ def programme_list(request):
 @require_http_methods(["GET", "POST"])
 def programme_detail(request, pk):
     """The programme, its sessions and the register: one form per session that has happened."""
-    programme = _programme(request, pk)
+    programme = access_programme(request.user, pk)
     roster = list(selectors.roster(request.user, programme))
     enrolled = [e for e in roster if e.status == Enrolment.Status.ENROLLED]
     if request.method == "POST":
@@ -106,7 +94,7 @@ def _episode_context(request, episode, **bound):
 @require_http_methods(["GET", "POST"])
 def episode_programmes(request, pk):
     """The patient's programmes (hours against the programme's) and signposted resources."""
-    _staff(request)
+    require_programme_staff(request.user)
     episode = access_clinical_episode(request.user, pk)
     if request.method == "GET":
         core.record_view(user=request.user, episode=episode, path=request.path)
@@ -137,19 +125,10 @@ def episode_programmes(request, pk):
     return redirect("programmes-episode", pk=episode.pk)
 
 
-def _enrolment(request, pk) -> Enrolment:
-    _staff(request)
-    enrolment = Enrolment.objects.select_related("programme").filter(pk=pk).first()
-    if enrolment is None:
-        raise Http404("No such enrolment.")
-    enrolment.episode = access_episode(request.user, enrolment.episode_id)
-    return enrolment
-
-
 @login_required
 @require_POST
 def follow_up_done(request, pk):
-    enrolment = _enrolment(request, pk)
+    enrolment = access_enrolment(request.user, pk)
     form = forms.NoteForm(request.POST)
     _, status = submit(
         form, lambda data: services.missed_task_complete(enrolment=enrolment, actor=request.user, **data)
@@ -164,7 +143,7 @@ def follow_up_done(request, pk):
 @login_required
 @require_POST
 def withdraw(request, pk):
-    enrolment = _enrolment(request, pk)
+    enrolment = access_enrolment(request.user, pk)
     form = forms.WithdrawForm(request.POST)
     _, status = submit(form, lambda data: services.enrolment_withdraw(enrolment=enrolment, actor=request.user, **data))
     if status != 200:

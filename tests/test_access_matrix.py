@@ -143,6 +143,8 @@ ROUTES: dict[str, Route] = {
     "api-programme-enrol": Route("programme", P, denied=ALL_BUT_LEAD - {"clinician"}),
     "api-programme-attendance": Route("programme_session", P, denied=ALL_BUT_LEAD - {"clinician"}),
     "api-episode-programmes": Route("episode", G, logs=True),
+    "api-enrolment-withdraw": Route("enrolment", P),
+    "api-enrolment-follow-up": Route("enrolment", P),
     "api-episode-signposting": Route("episode", GP_, logs=True),
     "safeguarding-patient": Route("patient", G, logs=True),
     "safeguarding-communication": Route("patient", P),

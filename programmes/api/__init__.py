@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from .programmes import EpisodeProgrammes, ProgrammeAttendance, ProgrammeDetail, ProgrammeEnrol, ProgrammeList
+from .programmes import (
+    EnrolmentFollowUp,
+    EnrolmentWithdraw,
+    EpisodeProgrammes,
+    ProgrammeAttendance,
+    ProgrammeDetail,
+    ProgrammeEnrol,
+    ProgrammeList,
+)
 from .signposting import EpisodeSignposting, ResourceList
 
 urlpatterns = [
@@ -14,6 +22,8 @@ urlpatterns = [
         ProgrammeAttendance.as_view(),
         name="api-programme-attendance",
     ),
+    path("enrolments/<int:pk>/withdraw/", EnrolmentWithdraw.as_view(), name="api-enrolment-withdraw"),
+    path("enrolments/<int:pk>/follow-up/", EnrolmentFollowUp.as_view(), name="api-enrolment-follow-up"),
     path("episodes/<int:pk>/programmes/", EpisodeProgrammes.as_view(), name="api-episode-programmes"),
     path("signposting/resources/", ResourceList.as_view(), name="api-signposting-resources"),
     path("episodes/<int:pk>/signposting/", EpisodeSignposting.as_view(), name="api-episode-signposting"),

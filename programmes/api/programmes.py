@@ -9,26 +9,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pathway import services as core
-from pathway.access import access_clinical_episode, can_act_clinically
+from pathway.access import access_clinical_episode
 from pathway.api_schema import NOT_FOUND, PAGE, action_responses, paginated
 from pathway.pagination import Pagination
 
 from .. import selectors, services
+from ..access import access_enrolment, access_programme, require_programme_staff
 from ..models import Enrolment, Programme
-
-
-def require_programme_staff(user) -> None:
-    """Programmes are run by clinicians and the lead; to anyone else they do not exist."""
-    if not can_act_clinically(user):
-        raise Http404("No such programme.")
-
-
-def programme_for(user, pk) -> Programme:
-    require_programme_staff(user)
-    programme = selectors.programmes_with_places().filter(pk=pk).first()
-    if programme is None:
-        raise Http404("No such programme.")
-    return programme
 
 
 class SessionSerializer(serializers.Serializer):
@@ -75,7 +62,7 @@ class ProgrammeList(APIView):
         data.is_valid(raise_exception=True)
         programme = services.programme_create(actor=request.user, **data.validated_data)
         return Response(
-            ProgrammeSerializer(programme_for(request.user, programme.pk)).data, status=status.HTTP_201_CREATED
+            ProgrammeSerializer(access_programme(request.user, programme.pk)).data, status=status.HTTP_201_CREATED
         )
 
 
@@ -105,7 +92,7 @@ class ProgrammeDetail(APIView):
 
     @extend_schema(responses={200: ProgrammeDetailSerializer, 404: NOT_FOUND})
     def get(self, request, pk):
-        programme = programme_for(request.user, pk)
+        programme = access_programme(request.user, pk)
         return Response(ProgrammeDetailSerializer(programme, context={"user": request.user}).data)
 
 
@@ -135,7 +122,7 @@ class ProgrammeEnrol(APIView):
 
     @extend_schema(request=EnrolInput, responses=action_responses(201, EnrolOutput))
     def post(self, request, pk):
-        programme = programme_for(request.user, pk)
+        programme = access_programme(request.user, pk)
         data = EnrolInput(data=request.data)
         data.is_valid(raise_exception=True)
         episode = _episode(request.user, data.validated_data["episode_id"])
@@ -165,7 +152,7 @@ class ProgrammeAttendance(APIView):
 
     @extend_schema(request=AttendanceInput, responses=action_responses(200, AttendanceOutput))
     def post(self, request, pk, number):
-        programme = programme_for(request.user, pk)
+        programme = access_programme(request.user, pk)
         session = programme.sessions.filter(number=number).first()
         if session is None:
             raise Http404(f"The programme has no session {number}.")
@@ -206,3 +193,49 @@ class EpisodeProgrammes(APIView):
         episode = access_clinical_episode(request.user, pk)
         core.record_view(user=request.user, episode=episode, via="api", path=request.path)
         return Response(EpisodeProgrammeSerializer(selectors.episode_programmes(episode), many=True).data)
+
+
+class WithdrawInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class WithdrawOutput(serializers.Serializer):
+    status = serializers.CharField()
+    place_offered_to_episode_id = serializers.IntegerField(allow_null=True)
+
+
+class EnrolmentWithdraw(APIView):
+    """The patient leaves the programme; the first on the waiting list is offered the place."""
+
+    @extend_schema(request=WithdrawInput, responses=action_responses(200, WithdrawOutput))
+    def post(self, request, pk):
+        enrolment = access_enrolment(request.user, pk)
+        data = WithdrawInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        promoted = services.enrolment_withdraw(
+            enrolment=enrolment, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(
+            {
+                "status": Enrolment.Status.WITHDRAWN,
+                "place_offered_to_episode_id": promoted.episode_id if promoted else None,
+            }
+        )
+
+
+class FollowUpInput(serializers.Serializer):
+    note = serializers.CharField(max_length=2000)
+
+
+class EnrolmentFollowUp(APIView):
+    """The clinician records the follow-up of missed sessions (closes the task)."""
+
+    @extend_schema(request=FollowUpInput, responses=action_responses(200, EnrolOutput))
+    def post(self, request, pk):
+        enrolment = access_enrolment(request.user, pk)
+        data = FollowUpInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        enrolment = services.missed_task_complete(
+            enrolment=enrolment, actor=request.user, note=data.validated_data["note"]
+        )
+        return Response(EnrolOutput(enrolment).data)

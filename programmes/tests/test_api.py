@@ -206,3 +206,33 @@ def test_signposted_resources_are_printed_in_the_discharge_letter(api, team, cli
     assert "Pain Toolkit" in html and "https://www.paintoolkit.org/" in html
     advice = letter_create(kind=LetterKind.PRESCRIBING_ADVICE, episode=episode, content={})
     assert "Pain Toolkit" not in letter_html(advice)
+
+
+def test_first_pmp_session_attended_is_the_first_definitive_treatment(api, team, clinician):
+    programme = _programme(api)
+    episode = accepted_episode(team=team)
+    careplan_save(episode=episode, actor=clinician, goals=[{"goal": "Return to work"}])
+    api.post(f"/api/v1/programmes/{programme['id']}/enrol/", {"episode_id": episode.pk}, format="json")
+    url = f"/api/v1/programmes/{programme['id']}/sessions/{{}}/attendance/"
+    api.post(url.format(1), {"episode_id": episode.pk, "attended": False}, format="json")
+    assert episode.rtt_periods.get().clock_stop is None
+    api.post(url.format(2), {"episode_id": episode.pk, "attended": True}, format="json")
+    period = episode.rtt_periods.get()
+    assert (str(period.clock_stop), period.status_code) == ("2026-11-04", "30")
+    episode.refresh_from_db()
+    assert episode.state == "treatment"
+
+
+def test_withdrawal_and_follow_up_through_the_api(api, team, clinician):
+    programme = _programme(api, capacity=8)
+    episodes = [_patient_with_plan(team, clinician) for _ in range(9)]
+    for e in episodes:
+        api.post(f"/api/v1/programmes/{programme['id']}/enrol/", {"episode_id": e.pk}, format="json")
+    first = Enrolment.objects.get(episode=episodes[0])
+    r = api.post(f"/api/v1/enrolments/{first.pk}/withdraw/", {"reason": "Started work"}, format="json")
+    assert r.json() == {"status": "withdrawn", "place_offered_to_episode_id": episodes[8].pk}
+    again = api.post(f"/api/v1/enrolments/{first.pk}/withdraw/", {"reason": "Again"}, format="json")
+    assert again.status_code == 409
+    second = Enrolment.objects.get(episode=episodes[1])
+    r = api.post(f"/api/v1/enrolments/{second.pk}/follow-up/", {"note": "Called"}, format="json")
+    assert r.status_code == 409 and r.json()["code"] == "no_open_task"

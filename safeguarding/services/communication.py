@@ -25,9 +25,10 @@ def communication_needs_update(*, patient: Patient, actor, **changes) -> Communi
         check_choice(errors, "communication_format", changes["communication_format"], CommunicationFormat, "format")
     language = (changes.get("language", locked.interpreter_language) or "").strip()
     interpreter = bool(changes.get("interpreter_needed", locked.interpreter_needed))
-    if interpreter and not language:
+    asked = "language" in changes or "interpreter_needed" in changes
+    if asked and interpreter and not language:
         errors["language"] = ["Give the language the interpreter is needed for."]
-    elif len(language) > 60:
+    elif asked and len(language) > 60:
         errors["language"] = ["Write the language in at most 60 characters."]
     if errors:
         raise InvalidInput(errors)
