@@ -158,6 +158,10 @@ SPECTACULAR_SETTINGS = {
         "AppointmentOutcomeEnum": "careplans.models.Appointment.Outcome",
         "TreatmentKindEnum": "careplans.models.TreatmentStart.Kind",
         "TriageOutcomeEnum": "triage.models.TriageOutcome",
+        "AppointmentModeEnum": "careplans.models.Appointment.Mode",
+        "ProgrammeKindEnum": "programmes.models.Programme.Kind",
+        "ProgrammeModeEnum": "programmes.models.Programme.Mode",
+        "IncidentKindEnum": "safeguarding.models.Incident.Kind",
     },
 }
 

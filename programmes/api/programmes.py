@@ -46,7 +46,11 @@ class ProgrammeInput(serializers.Serializer):
 class ProgrammeList(APIView):
     """Programmes with their places taken and waiting list; clinicians and the lead create them."""
 
-    @extend_schema(parameters=[PAGE], responses={200: paginated(ProgrammeSerializer), 404: NOT_FOUND})
+    @extend_schema(
+        operation_id="v1_programmes_list",
+        parameters=[PAGE],
+        responses={200: paginated(ProgrammeSerializer), 404: NOT_FOUND},
+    )
     def get(self, request):
         require_programme_staff(request.user)
         paginator = Pagination()
