@@ -28,6 +28,7 @@ def patient_banners(context):
         "communication": communication_summary(patient),
         "withdrawn": withdrawn_sharing(patient) if clinical else [],
         "open_concerns": open_concerns_for_patient(user, patient).count() if clinical else 0,
+        "carers_attending": list(patient.carers.filter(attends_appointments=True).order_by("id")) if clinical else [],
     }
 
 

@@ -42,6 +42,9 @@ def test_patient_page_records_communication_needs_consent_and_a_carer(clinician,
     page = web.get(base).content.decode()
     assert "Interpreter needed: Arabic" in page and "Letters in audio" in page
     assert "Declined or withdrawn" in page and "Sam" in page
+    care = web.get(f"/care/episodes/{episode.pk}/").content.decode()
+    assert "Comes to appointments:</strong> Sam (partner)" in care
+    assert "Consent declined or withdrawn:</strong> sharing with relatives or carers" in care
     assert Consent.objects.get().given is False and Carer.objects.get().attends_appointments
 
 
