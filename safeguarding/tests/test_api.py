@@ -368,3 +368,17 @@ def test_death_notified_after_discharge_cancels_the_pending_and_the_follow_up_pr
     )
     assert again.status_code == 409 and again.json()["code"] == "death_recorded"
     assert Incident.objects.count() == 1
+
+
+def test_carer_copy_is_exported_in_the_patients_fhir_record(api, clinician, episode):
+    _carer(api, episode.patient)
+    _consent(api, episode.patient, "share_carer", True)
+    _patient_copy(clinician, episode)
+    r = api.get(f"/api/v1/fhir/Patient/{episode.patient_id}/$everything")
+    assert r.status_code == 200
+    descriptions = [
+        e["resource"].get("description", "")
+        for e in r.json()["entry"]
+        if e["resource"]["resourceType"] == "DocumentReference"
+    ]
+    assert "Carer copy to the patient's carer or representative" in descriptions
