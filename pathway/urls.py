@@ -15,7 +15,7 @@ api_patterns = [
     path("", include("reporting.api")),
     path("", include("safeguarding.api")),
     path("", include("programmes.api")),
-    path("", include("pathway.fhir_api")),
+    path("", include("interop.fhir.api")),
 ]
 
 urlpatterns = [

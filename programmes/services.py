@@ -11,13 +11,12 @@ from django.db import transaction
 from careplans.models import CarePlan, TreatmentStart
 from careplans.services import treatment_start
 from pathway.errors import DomainError, InvalidInput
-from pathway.models import Episode, EpisodeState, PathwayEvent
+from pathway.models import CARE_STATES, Episode, PathwayEvent
 from pathway.rules import rule
 from pathway.services import event_record, rtt_running_period, today_london
 
 from .models import Attendance, Enrolment, Programme, ProgrammeSession, Resource, Signpost
 
-IN_CARE = (EpisodeState.ACCEPTED, EpisodeState.ASSESSMENT, EpisodeState.TREATMENT)
 MAX_SESSION_HOURS = Decimal(8)
 
 
@@ -86,7 +85,7 @@ def programme_create(
 def programme_enrol(*, programme: Programme, episode: Episode, actor, waiting_list: bool = True) -> Enrolment:
     """Enrol a patient from their care plan: a place while there is one, else the waiting list (or 409)."""
     locked = Programme.objects.select_for_update().get(pk=programme.pk)
-    if episode.state not in IN_CARE:
+    if episode.state not in CARE_STATES:
         raise DomainError(
             f"Only a patient in care can join a programme; this episode is {episode.get_state_display().lower()}.",
             code="episode_not_in_care",
@@ -207,7 +206,7 @@ def attendance_record(
 def _pmp_started(episode: Episode, *, on: date, actor) -> None:
     """The first PMP session attended is the start of a definitive treatment (it stops the RTT clock)."""
     period = rtt_running_period(episode)
-    if episode.state in IN_CARE and (period is None or on >= period.clock_start):
+    if episode.state in CARE_STATES and (period is None or on >= period.clock_start):
         treatment_start(episode=episode, date=on, kind=TreatmentStart.Kind.PMP, actor=actor)
 
 
