@@ -25,3 +25,21 @@ class NhsFormMixin:
             widget.attrs.setdefault("class", css)
             if field.help_text:
                 widget.attrs.setdefault("aria-describedby", f"id_{self.add_prefix(name)}-hint")
+
+
+def form_submit(form, call):
+    """Run ``call(form.cleaned_data)`` (a service) for a valid form. Returns (result, status): 200 when
+    done; else 400 or 409 with the service's errors on the form's fields (or the form as a whole)."""
+    from .errors import DomainError, InvalidInput
+
+    if not form.is_valid():
+        return None, 400
+    try:
+        return call(form.cleaned_data), 200
+    except InvalidInput as exc:
+        for field, errors in exc.errors.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None, 400
+    except DomainError as exc:
+        form.add_error(None, exc.detail)
+        return None, 409

@@ -95,6 +95,9 @@ class Patient(models.Model):
     interpreter_needed = models.BooleanField(default=False)
     interpreter_language = models.CharField(max_length=60, blank=True)
     veteran = models.BooleanField(default=False)
+    date_of_death = models.DateField(
+        null=True, blank=True, help_text="Once known, nothing more is sent to the patient (PROM links, letters)"
+    )
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="patients")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -337,6 +340,7 @@ class LetterKind(models.TextChoices):
     OPIOID_ALERT = "opioid_alert", "Opioid alert"
     PRESCRIBING_ADVICE = "prescribing_advice", "Prescribing advice"
     PATIENT_COPY = "patient_copy", "Patient copy"
+    CARER_COPY = "carer_copy", "Carer copy"
     INFO_REQUEST = "info_request", "Request for information"
 
 
@@ -348,12 +352,14 @@ class LetterState(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
     FAILED = "failed", "Failed"
     MANUAL = "manual", "Needs manual sending"
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class Letter(models.Model):
     class Recipient(models.TextChoices):
         GP = "gp", "GP practice"
         PATIENT = "patient", "Patient"
+        CARER = "carer", "Carer or representative"
 
     kind = models.CharField(max_length=30, choices=LetterKind.choices)
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="letters")

@@ -418,6 +418,7 @@ def letter_create(
     started_on: date | None = None,
     due_on: date | None = None,
     recipient: str = Letter.Recipient.GP,
+    copy_of: Letter | None = None,
 ) -> Letter:
     """Create a draft letter; letters with a delivery deadline get a Deadline row."""
     letter = Letter.objects.create(
@@ -428,6 +429,7 @@ def letter_create(
         due_on=due_on,
         content=content or {},
         created_by=actor,
+        copy_of=copy_of,
     )
     deadline_kind = LETTER_DEADLINES.get(kind)
     if deadline_kind and due_on and recipient == Letter.Recipient.GP:
@@ -445,6 +447,10 @@ def letter_create(
         reason=f"{letter.get_kind_display()} created",
         data={"letter": letter.pk},
     )
+    from .letters.hooks import LETTER_CREATED
+
+    for hook in LETTER_CREATED:
+        hook(letter)
     return letter
 
 

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "careplans",
     "outcomes",
     "reporting",
+    "safeguarding",
+    "programmes",
     "interop",
 ]
 
@@ -157,6 +159,10 @@ SPECTACULAR_SETTINGS = {
         "AppointmentOutcomeEnum": "careplans.models.Appointment.Outcome",
         "TreatmentKindEnum": "careplans.models.TreatmentStart.Kind",
         "TriageOutcomeEnum": "triage.models.TriageOutcome",
+        "AppointmentModeEnum": "careplans.models.Appointment.Mode",
+        "ProgrammeKindEnum": "programmes.models.Programme.Kind",
+        "ProgrammeModeEnum": "programmes.models.Programme.Mode",
+        "IncidentKindEnum": "safeguarding.models.Incident.Kind",
     },
 }
 
@@ -216,6 +222,12 @@ PATHWAY_RULES_DEFAULTS = {
     "commissioners_served": [],
     "attachment_max_bytes": 10 * 1024 * 1024,
     "attachment_content_types": ["application/pdf", "image/jpeg", "image/png"],
+    # Group programmes: places per course (the PMP runs "in groups of 8-10"), sessions of an
+    # education group, and how many sessions missed in a row make a clinician's follow-up task.
+    "programme_min_places": 8,
+    "programme_max_places": 10,
+    "education_group_sessions": 2,
+    "programme_missed_sessions_task": 2,
 }
 PATHWAY_RULES = {**PATHWAY_RULES_DEFAULTS, **json.loads(os.environ.get("PATHWAY_RULES", "{}") or "{}")}
 

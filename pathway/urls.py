@@ -13,6 +13,8 @@ api_patterns = [
     path("", include("careplans.api")),
     path("", include("outcomes.api")),
     path("", include("reporting.api")),
+    path("", include("safeguarding.api")),
+    path("", include("programmes.api")),
     path("", include("interop.fhir.api")),
 ]
 
@@ -33,6 +35,8 @@ urlpatterns = [
     path("outcomes/", include("outcomes.urls")),
     path("reports/", include("reporting.urls")),
     path("letters/", include("pathway.letter_urls")),
+    path("safeguarding/", include("safeguarding.urls")),
+    path("programmes/", include("programmes.urls")),
 ]
 
 handler400 = "pathway.views.bad_request"

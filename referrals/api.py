@@ -42,6 +42,12 @@ class ReferralInSerializer(serializers.Serializer):
     interpreter_needed = serializers.BooleanField(required=False, default=False)
     interpreter_language = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     veteran = serializers.BooleanField(required=False, default=False)
+    communication_format = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="standard, large_print, easy_read, braille or audio: the format of letters to the patient",
+    )
     practice_ods = serializers.CharField(max_length=10)
     referrer_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     received_on = serializers.DateField(required=False, allow_null=True, default=None, error_messages=DATE_ERRORS)

@@ -4,6 +4,7 @@ from django import forms
 
 from pathway.models import Patient, Practice
 from pathway.services import today_london
+from safeguarding.models import CommunicationFormat
 
 from .models import RED_FLAGS, Urgency
 from .services import PATIENT_FIELDS
@@ -59,7 +60,10 @@ class ReferralForm(forms.Form):
         ("Patient", ["nhs_number", *PATIENT_FIELDS]),
         ("Condition", ["pain_site", "pain_nature", "duration_months", "impact"]),
         ("History and treatment", ["previous_treatments", "medical_history", "medications"]),
-        ("Needs, vulnerabilities and risks", ["needs_vulnerabilities", "risks", "red_flags", "urgency", "reason"]),
+        (
+            "Needs, vulnerabilities and risks",
+            ["communication_format", "needs_vulnerabilities", "risks", "red_flags", "urgency", "reason"],
+        ),
         ("Attachments", ["attachments"]),
     ]
 
@@ -94,6 +98,14 @@ class ReferralForm(forms.Form):
         widget=forms.CheckboxInput(attrs={"class": "nhsuk-checkboxes__input"}),
     )
     interpreter_language = _text("Interpreter language", max_length=60)
+    communication_format = forms.ChoiceField(
+        label="Format of letters to the patient",
+        choices=CommunicationFormat.choices,
+        initial=CommunicationFormat.STANDARD,
+        required=False,
+        help_text="Large print, easy read, braille or audio if the patient needs it",
+        widget=forms.Select(attrs={"class": "nhsuk-select"}),
+    )
     veteran = forms.BooleanField(
         label="Armed forces veteran",
         required=False,

@@ -268,6 +268,11 @@ def referral_create(
     attachments = list(attachments)
     clean = referral_validate(data=data, actor=actor, today=core.today_london(), attachments=attachments)
     patient = _patient_upsert(clean)
+    if data.get("communication_format"):
+        # Communication needs follow the patient from the referral onwards (a bad format: 400, nothing written).
+        from safeguarding.services import communication_needs_update
+
+        communication_needs_update(patient=patient, actor=actor, communication_format=data["communication_format"])
     episode = core.episode_open(
         patient=patient,
         practice=clean["practice"],

@@ -24,10 +24,12 @@ from outcomes.models import PromInvitation
 from pathway.models import EpisodeState, RecordAccess, Role
 from pathway.tests import factories as f
 from pathway.tests.clients import signed_in_client
+from programmes.models import Enrolment, Programme, ProgrammeSession
 from referrals.models import ReferralAttachment
 from reporting.kpis import KPI_BY_CODE
 from reporting.models import MonthlyDataSet
 from reporting.tests import factories as rf
+from safeguarding.models import Incident, SafeguardingConcern
 
 # Roles that may see nothing of the target below: each is outside it in a different way.
 DENIED_ROLES = ("clinician", "spa_triage", "gp_practice", "commissioner", "admin", "no_role")
@@ -128,6 +130,33 @@ ROUTES: dict[str, Route] = {
     "api-fhir-questionnaireresponse": Route("prom", G, logs=True),
     "api-fhir-appointment": Route("appointment", G, logs=True),
     "api-fhir-documentreference": Route("letter", G, logs=True),
+    # Consent, carers, communication needs, safeguarding and incidents (staff only; commissioners get counts)
+    "api-patient": Route("patient", ("GET", "PATCH"), logs=True),
+    "api-patient-consents": Route("patient", GP_, logs=True),
+    "api-patient-carers": Route("patient", GP_, logs=True),
+    "api-episode-safeguarding": Route("episode", GP_, logs=True),
+    "api-safeguarding-close": Route("concern", P),
+    "api-episode-incidents": Route("episode", GP_, logs=True),
+    "api-incident-review": Route("incident", P),
+    # Programmes are the clinicians' (any of them may see a course; its roster is filtered per patient)
+    "api-programme": Route("programme", G, denied=ALL_BUT_LEAD - {"clinician"}),
+    "api-programme-enrol": Route("programme", P, denied=ALL_BUT_LEAD - {"clinician"}),
+    "api-programme-attendance": Route("programme_session", P, denied=ALL_BUT_LEAD - {"clinician"}),
+    "api-episode-programmes": Route("episode", G, logs=True),
+    "api-enrolment-withdraw": Route("enrolment", P),
+    "api-enrolment-follow-up": Route("enrolment", P),
+    "api-episode-signposting": Route("episode", GP_, logs=True),
+    "safeguarding-patient": Route("patient", G, logs=True),
+    "safeguarding-communication": Route("patient", P),
+    "safeguarding-consent": Route("patient", P),
+    "safeguarding-carer": Route("patient", P),
+    "safeguarding-episode": Route("episode", GP_, logs=True),
+    "safeguarding-concern-close": Route("concern", P),
+    "safeguarding-incident-review": Route("incident", P),
+    "programme-detail": Route("programme", GP_, denied=ALL_BUT_LEAD - {"clinician"}),
+    "programmes-episode": Route("episode", GP_, logs=True),
+    "programmes-follow-up": Route("enrolment", P),
+    "programmes-withdraw": Route("enrolment", P),
 }
 
 # Patterns that take a parameter but are out of scope here: Django's admin (staff accounts only,
@@ -219,6 +248,23 @@ def world(db, settings):
         expires_at=timezone.now() + timedelta(days=7),
     )
     group = GroupSession.objects.create(name="PMP", date=received, capacity=10, facilitator=other_clinician)
+    concern = SafeguardingConcern.objects.create(
+        episode=episode,
+        subject="adult",
+        category="neglect",
+        description="d",
+        action="a",
+        raised_on=received,
+        raised_by=other_clinician,
+    )
+    incident = Incident.objects.create(
+        episode=episode, kind="other", severity="low", on=received, description="d", recorded_by=other_clinician
+    )
+    programme = Programme.objects.create(name="PMP", kind="pmp", mode="online", capacity=10, created_by=other_clinician)
+    ProgrammeSession.objects.create(programme=programme, number=1, date=received, hours=3)
+    enrolment = Enrolment.objects.create(
+        programme=programme, episode=episode, status="enrolled", enrolled_by=other_clinician
+    )
     data_set = MonthlyDataSet.objects.create(
         commissioner=other_practice.commissioner, month=date(2026, 1, 1), due_on=date(2026, 2, 15)
     )
@@ -240,6 +286,11 @@ def world(db, settings):
         "mds": {"pk": data_set.pk},
         "kpi": {"code": next(iter(KPI_BY_CODE))},
         "token": {"token": "not-a-real-token"},
+        "concern": {"pk": concern.pk},
+        "incident": {"pk": incident.pk},
+        "programme": {"pk": programme.pk},
+        "programme_session": {"pk": programme.pk, "number": 1},
+        "enrolment": {"pk": enrolment.pk},
     }
     return {"users": users, "kwargs": kwargs, "episode": episode, "invitation": invitation}
 
@@ -347,6 +398,19 @@ GP_OWN_NOT_FOUND: dict[str, tuple[str, ...]] = {
     "api-extension-approve": P,
     "api-fhir-careplan": G,
     "api-fhir-appointment": G,
+    "api-patient": ("GET", "PATCH"),
+    "api-patient-consents": GP_,
+    "api-patient-carers": GP_,
+    "api-episode-safeguarding": GP_,
+    "api-episode-incidents": GP_,
+    "api-episode-programmes": G,
+    "api-episode-signposting": GP_,
+    "safeguarding-patient": G,
+    "safeguarding-communication": P,
+    "safeguarding-consent": P,
+    "safeguarding-carer": P,
+    "safeguarding-episode": GP_,
+    "programmes-episode": GP_,
 }
 
 

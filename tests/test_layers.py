@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ROOT / "pathway"
-FEATURE_APPS = {"referrals", "triage", "careplans", "outcomes", "reporting", "interop"}
+FEATURE_APPS = {"referrals", "triage", "careplans", "outcomes", "reporting", "safeguarding", "programmes", "interop"}
 PROJECT_WIRING = {
     "pathway/settings.py",
     "pathway/urls.py",

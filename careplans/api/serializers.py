@@ -24,10 +24,28 @@ class AppointmentInput(serializers.Serializer):
 
 class AppointmentOutput(serializers.ModelSerializer):
     episode_id = serializers.IntegerField(read_only=True)
+    interpreter = serializers.CharField(
+        source="interpreter_booking.language",
+        default=None,
+        read_only=True,
+        allow_null=True,
+        help_text="The language of the interpreter booked with the appointment (null: none needed)",
+    )
 
     class Meta:
         model = Appointment
-        fields = ["id", "episode_id", "kind", "date", "time", "mode", "outcome", "dna_decision", "group_session"]
+        fields = [
+            "id",
+            "episode_id",
+            "kind",
+            "date",
+            "time",
+            "mode",
+            "outcome",
+            "dna_decision",
+            "group_session",
+            "interpreter",
+        ]
 
 
 class OutcomeInput(serializers.Serializer):

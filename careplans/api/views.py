@@ -79,7 +79,8 @@ class EpisodeAppointments(APIView):
     @extend_schema(responses={200: AppointmentOutput(many=True), 404: NOT_FOUND})
     def get(self, request, pk):
         episode = _episode_for_reading(request, pk)
-        return Response(AppointmentOutput(episode.appointments.all(), many=True).data)
+        appointments = episode.appointments.select_related("interpreter_booking")
+        return Response(AppointmentOutput(appointments, many=True).data)
 
     @extend_schema(request=AppointmentInput, responses=action_responses(201, AppointmentBookedOutput))
     def post(self, request, pk):

@@ -83,7 +83,7 @@ APPOINTMENT_MINUTES = {"new": 60, "review": 30, "group": 120}
 
 LETTER_DOC_STATUS = {LetterState.DRAFT: "preliminary"}  # every other state is an approved letter: final
 
-RECIPIENT = {"gp": "GP practice", "patient": "patient"}
+RECIPIENT = {"gp": "GP practice", "patient": "patient", "carer": "patient's carer or representative"}
 
 GENDER = {"female": "female", "male": "male", "other": "other", "unknown": "unknown"}
 

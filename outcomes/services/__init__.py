@@ -8,6 +8,7 @@ from .links import (
     prom_invitation_save_answers,
     prom_invitation_send,
     prom_invitation_submit,
+    prom_invitations_cancel,
     token_hash,
 )
 from .responses import (
@@ -34,6 +35,7 @@ __all__ = [
     "prom_invitation_save_answers",
     "prom_invitation_send",
     "prom_invitation_submit",
+    "prom_invitations_cancel",
     "prom_response_create",
     "prom_schedule_run",
     "score_answers",

@@ -224,3 +224,24 @@ def prom_invitation_submit(*, token: str) -> list[PromResponse]:
 def _has_any(answers: dict) -> bool:
     values = [v for value in answers.values() for v in (value if isinstance(value, list) else [value])]
     return any(v is not None for v in values)
+
+
+@transaction.atomic
+def prom_invitations_cancel(*, episode_ids, reason: str) -> int:
+    """Close the patient's unanswered links now (the patient died): no message, reminder or answer follows."""
+    now = timezone.now()
+    cancelled = 0
+    pending = PromInvitation.objects.select_for_update().filter(
+        episode_id__in=list(episode_ids), used_at__isnull=True, expires_at__gt=now
+    )
+    for invitation in pending.select_related("episode"):
+        invitation.expires_at = now
+        invitation.save(update_fields=["expires_at"])
+        event_record(
+            episode=invitation.episode,
+            kind=PathwayEvent.Kind.PROM,
+            reason=f"PROM link cancelled ({Timepoint(invitation.timepoint).label.lower()}): {reason}",
+            data={"invitation": invitation.pk},
+        )
+        cancelled += 1
+    return cancelled

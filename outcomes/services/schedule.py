@@ -36,9 +36,9 @@ def prom_schedule_run(*, today: date) -> dict[str, int]:
         prom_invitation_create(episode=episode, timepoint=Timepoint.ENTRY, today=today)
         counts["entry"] += 1
     # Never write to a patient who has died.
-    discharged = Episode.objects.filter(state=EpisodeState.DISCHARGED, discharged_on__isnull=False).exclude(
-        discharge_reason=DischargeReason.DIED
-    )
+    discharged = Episode.objects.filter(
+        state=EpisodeState.DISCHARGED, discharged_on__isnull=False, patient__date_of_death__isnull=True
+    ).exclude(discharge_reason=DischargeReason.DIED)
     for episode in (
         _without(discharged, "discharge")
         .filter(discharged_on__lte=today, discharged_on__gt=today - window)

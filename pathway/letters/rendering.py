@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from pathway.letters.hooks import LETTER_CONTEXT
 from pathway.models import Episode, Letter, LetterKind
 from pathway.rules import rule
 
@@ -125,7 +126,7 @@ def letter_context(letter: Letter, *, today: date | None = None) -> dict[str, An
     patient = episode.patient
     practice = letter.practice or episode.practice
     source = letter.copy_of or letter
-    body_kind = source.kind if letter.kind == LetterKind.PATIENT_COPY and letter.copy_of_id else letter.kind
+    body_kind = source.kind if letter.copy_of_id else letter.kind
     facts = episode_facts(episode)
     discharge = facts.pop("discharge_record")
     clinician = episode.responsible_clinician or (discharge.clinician if discharge else None)
@@ -172,6 +173,8 @@ def letter_context(letter: Letter, *, today: date | None = None) -> dict[str, An
         context["extension_until"] = _date(content.get("until"))
     if body_kind == LetterKind.OPIOID_ALERT:
         context["alert_lines"] = _as_lines(content.get("lines"))
+    for hook in LETTER_CONTEXT:
+        hook(letter, context)
     return context
 
 

@@ -30,6 +30,10 @@ logger = logging.getLogger(__name__)
 
 L = LetterState
 
+# Letters to the patient's household are printed; they go out by hand (``manual``) once approved.
+HOUSEHOLD = (Letter.Recipient.PATIENT, Letter.Recipient.CARER)
+NOT_YET_SENT = (L.DRAFT, L.APPROVED, L.QUEUED, L.MANUAL, L.FAILED)
+
 
 class LetterNotAllowed(DomainError):
     code = "letter_state"
@@ -122,8 +126,11 @@ def letter_queue(*, letter: Letter, actor=None) -> Letter:
     if locked.state not in (L.APPROVED, L.FAILED):
         raise LetterNotAllowed(f"A {locked.get_state_display().lower()} letter cannot be queued.")
     practice = locked.practice
-    if locked.recipient == Letter.Recipient.PATIENT:
-        locked.state, locked.last_error = L.MANUAL, "Patient copy: print and post it to the patient's address."
+    if locked.recipient in HOUSEHOLD:
+        # A letter in another format (easy read, braille, audio) says so: the admin team produces it.
+        instruction = (locked.content or {}).get("manual_instruction")
+        locked.state = L.MANUAL
+        locked.last_error = instruction or "Patient copy: print and post it to the patient's address."
     elif practice is None or not practice.mesh_mailbox:
         locked.state = L.MANUAL
         locked.last_error = "The practice has no MESH mailbox: send this letter by hand and record it as sent."
@@ -321,13 +328,27 @@ def letter_patient_copy_create(*, letter: Letter, actor) -> Letter:
     """A printed copy for the patient of a letter to their GP, addressed to the patient."""
     if letter.kind == LetterKind.PATIENT_COPY:
         raise LetterNotAllowed("This is already a patient copy.")
-    copy = letter_create(
+    return letter_create(
         kind=LetterKind.PATIENT_COPY,
         episode=letter.episode,
         actor=actor,
         content={"copy_of": letter.pk},
         recipient=Letter.Recipient.PATIENT,
+        copy_of=letter,
     )
-    copy.copy_of = letter
-    copy.save(update_fields=["copy_of"])
-    return copy
+
+
+@transaction.atomic
+def letters_cancel_unsent(*, episode_ids, reason: str, recipients=HOUSEHOLD, actor=None) -> int:
+    """Cancel letters to ``recipients`` that have not gone yet (the patient died, consent was withdrawn)."""
+    cancelled = 0
+    for letter in (
+        Letter.objects.select_for_update()
+        .filter(episode_id__in=list(episode_ids), recipient__in=list(recipients), state__in=NOT_YET_SENT)
+        .select_related("episode")
+    ):
+        letter.state, letter.last_error = L.CANCELLED, reason[:2000]
+        letter.save(update_fields=["state", "last_error", "updated_at"])
+        _event(letter, f"{letter.get_kind_display()} cancelled: {reason}", actor=actor)
+        cancelled += 1
+    return cancelled
