@@ -82,7 +82,9 @@ class BoundedJsonMiddleware:
             except ValueError:
                 length = 0
             if limit is not None and length > limit:
-                return JsonResponse({"non_field_errors": [f"The request body is too large (over {limit} bytes)."]}, status=400)
+                return JsonResponse(
+                    {"non_field_errors": [f"The request body is too large (over {limit} bytes)."]}, status=400
+                )
             if json_depth_exceeds(request.body, settings.JSON_MAX_DEPTH):
                 message = f"The JSON body is nested too deeply (more than {settings.JSON_MAX_DEPTH} levels)."
                 return JsonResponse({"non_field_errors": [message]}, status=400)

@@ -16,7 +16,9 @@ PASSWORD = "secret-pass-123"
 
 
 def issue(user, **extra):
-    r = APIClient().post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD, **extra}, format="json")
+    r = APIClient().post(
+        "/api/v1/auth/token/", {"username": user.username, "password": PASSWORD, **extra}, format="json"
+    )
     assert r.status_code == 200, r.content
     return r.json()
 

@@ -17,9 +17,11 @@ pytestmark = pytest.mark.django_db
 def test_reset_by_email_sets_a_new_password_and_ends_old_tokens(settings):
     settings.PUBLIC_BASE_URL = "https://painway.nhs.example"
     user = f.UserFactory(role=Role.CLINICIAN, email="clin@example.invalid")
-    token = APIClient().post(
-        "/api/v1/auth/token/", {"username": user.username, "password": "secret-pass-123"}, format="json"
-    ).json()["token"]
+    token = (
+        APIClient()
+        .post("/api/v1/auth/token/", {"username": user.username, "password": "secret-pass-123"}, format="json")
+        .json()["token"]
+    )
     client = Client()
     assert "Forgotten your password?" in client.get("/sign-in/").content.decode()
     r = client.post("/account/password-reset/", {"email": "clin@example.invalid"})
