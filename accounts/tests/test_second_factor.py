@@ -115,3 +115,16 @@ def test_totp_code_command_prints_the_current_code():
     out = StringIO()
     call_command("totp_code", user.username, stdout=out)
     assert out.getvalue().strip() == code_now(device)
+
+
+def test_demo_lead_signs_in_with_the_password_and_the_code_the_command_prints():
+    call_command("seed_demo", patients=5)
+    for username in ("lead", "admin", "commissioner"):
+        assert TOTPDevice.objects.get(user__username=username, confirmed=True).key == b"painway-demo-2fa-key".hex()
+    client = Client()
+    client.post("/sign-in/", {"username": "lead", "password": "painway-demo"})
+    assert client.get("/")["Location"].startswith("/account/two-factor/")
+    out = StringIO()
+    call_command("totp_code", "lead", stdout=out)
+    assert client.post("/account/two-factor/", {"otp_token": out.getvalue().strip()}).status_code == 302
+    assert client.get("/").status_code == 200
