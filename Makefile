@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
-MANAGE := $(BIN)/python manage.py
+# Development runs with DEBUG on unless the environment says otherwise (the settings default is off).
+DEV_ENV := DEBUG=$${DEBUG:-true}
+MANAGE := $(DEV_ENV) $(BIN)/python manage.py
 
 .PHONY: run test lint format install install-dev static migrate seed benchmark clean
 
@@ -43,7 +45,7 @@ run: install static seed
 	@echo "Painway is starting on http://127.0.0.1:8000 (Ctrl-C stops the web server, worker, beat and MESH sandbox)."
 	@echo "Demo sign-ins (password painway-demo): spa, clinician, physio, lead, commissioner, gp, admin"
 	@echo ""
-	$(BIN)/honcho start -f Procfile.dev
+	$(DEV_ENV) $(BIN)/honcho start -f Procfile.dev
 
 test: install-dev static
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)

@@ -14,7 +14,7 @@ from pathway.api_schema import NO_CONTENT, NOT_FOUND, action_responses
 from pathway.models import DischargeReason, EpisodeState
 
 from . import selectors, services
-from .models import Appointment, CarePlan, Extension, GroupSession, MedicationLine, TreatmentStart
+from .models import Appointment, CarePlan, Discharge, Extension, GroupSession, MedicationLine, TreatmentStart
 
 
 class VersionField(serializers.IntegerField):
@@ -142,7 +142,13 @@ class DischargeInput(serializers.Serializer):
     adverse_reactions = serializers.CharField(required=False, allow_blank=True, default="")
     gp_actions = serializers.CharField(required=False, allow_blank=True, default="")
     treatment_exhausted = serializers.BooleanField(required=False, default=False)
-    onward_referral = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
+    onward_referral = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default="",
+        max_length=Discharge._meta.get_field("onward_referral").max_length,
+    )
     version = VersionField()
 
 

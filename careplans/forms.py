@@ -5,7 +5,7 @@ from django import forms
 from pathway.forms import NhsFormMixin
 from pathway.models import DischargeReason
 
-from .models import Appointment, TreatmentStart
+from .models import Appointment, Discharge, TreatmentStart
 
 
 class DateInput(forms.DateInput):
@@ -155,7 +155,9 @@ class DischargeForm(VersionedForm):
     treatment_exhausted = forms.BooleanField(
         label="Treatment options are exhausted and re-referral is not indicated", required=False
     )
-    onward_referral = forms.CharField(label="Onward referral to", required=False)
+    onward_referral = forms.CharField(
+        label="Onward referral to", required=False, max_length=Discharge._meta.get_field("onward_referral").max_length
+    )
 
 
 class ExtensionForm(VersionedForm):

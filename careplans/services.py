@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
@@ -43,6 +44,7 @@ from pathway.services import (
     rtt_running_period,
     today_london,
 )
+from pathway.validators import YEARS_AHEAD, latest_plannable_date, length_errors
 
 from . import ome
 from .limits import episode_limit_status
@@ -91,6 +93,12 @@ def _not_in_future(day: date, field: str, what: str) -> None:
         raise InvalidInput({field: [f"The {what} cannot be in the future."]})
 
 
+def _not_too_far_ahead(day: date, field: str, what: str) -> None:
+    latest = latest_plannable_date(today_london())
+    if day > latest:
+        raise InvalidInput({field: [f"The {what} cannot be more than {YEARS_AHEAD} years ahead (after {latest})."]})
+
+
 def _sync(target: Episode, locked: Episode) -> None:
     """Bring the caller's instance up to date with the locked row we changed."""
     if target is not locked and isinstance(target, Episode):
@@ -123,6 +131,7 @@ def appointment_book(
     if mode not in Appointment.Mode.values:
         raise InvalidInput({"mode": [f"'{mode}' is not a mode (face_to_face, phone or video)."]})
     _not_before_referral(locked, date, "date", "appointment date")
+    _not_too_far_ahead(date, "date", "appointment date")
     booked_on = booked_on or today_london()
     if group_session is not None:
         session = GroupSession.objects.select_for_update().get(pk=group_session.pk)
@@ -263,6 +272,9 @@ def group_session_create(*, name: str, date: date, capacity: int = GROUP_MAX_PLA
         raise InvalidInput({"name": ["Enter the name of the group session."]})
     if not GROUP_MIN_PLACES <= int(capacity) <= GROUP_MAX_PLACES:
         raise InvalidInput({"capacity": [f"A group has {GROUP_MIN_PLACES} to {GROUP_MAX_PLACES} places."]})
+    _not_too_far_ahead(date, "date", "group session date")
+    if date < today_london() - relativedelta(years=YEARS_AHEAD):
+        raise InvalidInput({"date": [f"The group session date cannot be more than {YEARS_AHEAD} years ago."]})
     return GroupSession.objects.create(name=name.strip(), date=date, capacity=capacity, facilitator=facilitator)
 
 
@@ -378,6 +390,8 @@ def _clean_goals(goals: Any) -> list[dict[str, str]]:
                 review_on = date.fromisoformat(str(review_on)).isoformat()
             except ValueError:
                 raise InvalidInput({"goals": [f"Goal {i} has a review date that is not a date (use YYYY-MM-DD)."]})
+            if date.fromisoformat(review_on) > latest_plannable_date(today_london()):
+                raise InvalidInput({"goals": [f"Goal {i} has a review date more than {YEARS_AHEAD} years ahead."]})
         cleaned.append({"goal": str(item["goal"]).strip(), "review_on": review_on})
     return cleaned
 
@@ -774,6 +788,8 @@ def extension_request(
             errors["until"] = [f"The episode is already extended to {extended_to}: a new extension must run past it."]
     if until <= today_london() and "until" not in errors:
         errors["until"] = ["The extension must end in the future."]
+    if until > latest_plannable_date(today_london()) and "until" not in errors:
+        errors["until"] = [f"The extension cannot run more than {YEARS_AHEAD} years ahead."]
     if errors:
         raise InvalidInput(errors)
     if Extension.objects.filter(episode=locked, approved_at__isnull=True).exists():
@@ -877,6 +893,7 @@ def discharge_record(
         errors["reason"] = [f"'{reason}' is not a discharge reason ({', '.join(DischargeReason.values)})."]
     if reason == DischargeReason.ONWARD_REFERRAL and not (onward_referral or "").strip():
         errors["onward_referral"] = ["Say where the patient is referred on to."]
+    errors.update(length_errors(Discharge, onward_referral=(onward_referral or "").strip()))
     if errors:
         raise InvalidInput(errors)
     locked = _lock(episode, expected_version)
