@@ -190,6 +190,9 @@ class AssessmentOutput(serializers.Serializer):
 
 class CarePlanOutput(serializers.ModelSerializer):
     episode_id = serializers.IntegerField(read_only=True)
+    episode_version = serializers.IntegerField(
+        source="episode.version", read_only=True, help_text="Send it as `version` with the next revision."
+    )
     goals = serializers.ListField(child=serializers.DictField(), help_text="[{goal, review_on}]")
     education = serializers.ListField(child=serializers.CharField())
     therapies = serializers.ListField(child=serializers.CharField())
@@ -201,6 +204,7 @@ class CarePlanOutput(serializers.ModelSerializer):
         fields = [
             "id",
             "episode_id",
+            "episode_version",
             "version",
             "goals",
             "education",

@@ -420,7 +420,19 @@ def careplan_save(
     shared_with_gp: bool = False,
     expected_version: int | None = None,
 ) -> CarePlan:
-    """Write the care plan: version 1 the first time, then a new version for each revision."""
+    """Write the care plan: version 1 the first time, then a new version for each revision.
+
+    Each version replaces the whole plan, so a revision needs the episode version it was made from (a
+    revision without it silently dropped a concurrent writer's edit)."""
+    if expected_version is None and CarePlan.objects.filter(episode_id=episode.pk).exists():
+        raise InvalidInput(
+            {
+                "version": [
+                    "This episode has a care plan already: send the episode's version you loaded it at, so that "
+                    "someone else's change since then is not overwritten."
+                ]
+            }
+        )
     locked = _lock(episode, expected_version)
     _require_in_care(locked, "write a care plan")
     lists = {
