@@ -7,7 +7,7 @@ PIP := $(BIN)/python -m pip
 DEV_ENV := DEBUG=$${DEBUG:-true}
 MANAGE := $(DEV_ENV) $(BIN)/python manage.py
 
-.PHONY: run test lint format install install-dev static migrate seed benchmark clean
+.PHONY: run test lint format install install-dev static migrate seed benchmark clean backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,14 @@ run: install static seed
 
 test: install-dev static
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# Backups (README "Backups"): the database and uploaded/generated files in one archive under var/backups/.
+backup: install
+	$(MANAGE) backup
+
+restore: install
+	@test -n "$(FILE)" || (echo "Usage: make restore FILE=var/backups/painway-<time>.tar" && exit 2)
+	$(MANAGE) restore "$(FILE)"
 
 lint: install-dev
 	$(BIN)/ruff check .
