@@ -121,3 +121,54 @@ def test_no_asset_is_requested_from_another_host():
         ):
             offenders.append(str(path.relative_to(BASE)))
     assert not offenders, sorted(set(offenders))
+
+
+def test_public_base_url_comes_from_the_environment(tmp_path):
+    """As found: patient links pointed at http://127.0.0.1:8000 whatever the deployment."""
+    shell = "from django.conf import settings; print(settings.PUBLIC_BASE_URL)"
+    env = {**production_env(), "PUBLIC_BASE_URL": "https://pain.example.nhs.uk/"}
+    assert manage("shell", "-c", shell, tmp_path=tmp_path, **env).stdout.strip().endswith("https://pain.example.nhs.uk")
+
+
+@pytest.mark.django_db
+def test_the_link_sent_to_a_patient_starts_with_public_base_url(settings):
+    from datetime import date
+
+    from outcomes import services
+    from outcomes.senders import LocmemSender
+    from outcomes.tests.factories import accepted_episode
+
+    settings.PUBLIC_BASE_URL = "https://pain.example.nhs.uk"
+    settings.PROM_SENDER = "outcomes.senders.LocmemSender"
+    LocmemSender.outbox = []
+    invitation = services.prom_invitation_create(
+        episode=accepted_episode(email="p@example.invalid"), timepoint="entry", today=date.today()
+    )
+    services.prom_invitation_send(invitation_id=invitation.pk)
+    assert "https://pain.example.nhs.uk/outcomes/q/" in LocmemSender.outbox[-1].body
+    assert "127.0.0.1" not in LocmemSender.outbox[-1].body
+
+
+def test_compose_has_named_volumes_readiness_checks_and_no_default_secret_key():
+    import yaml
+
+    compose = yaml.safe_load((BASE / "docker-compose.yml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    assert {"pgdata", "media", "meshdata"} <= set(compose["volumes"])
+    assert "pgdata:/var/lib/postgresql/data" in services["db"]["volumes"]
+    assert "meshdata:/data/mesh" in services["mesh"]["volumes"]
+    for name in ("web", "worker", "beat"):
+        assert "media:/data/var" in services[name]["volumes"], name
+        assert services[name]["environment"]["PAINWAY_VAR_DIR"] == "/data/var"
+        secret = services[name]["environment"]["SECRET_KEY"]
+        assert secret.startswith("${SECRET_KEY:?") and "change-me" not in secret
+    assert "/readyz" in " ".join(services["web"]["healthcheck"]["test"])
+    assert "gunicorn" in services["web"]["command"]
+    requirements = (BASE / "requirements.txt").read_text(encoding="utf-8")
+    assert "gunicorn==" in requirements and "whitenoise==" in requirements
+
+
+def test_health_probes_are_not_redirected_to_https(settings, client):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/patients/").status_code == 301
