@@ -2,16 +2,14 @@
 /healthz says the process answers; /readyz checks the database, broker, cache and MESH, naming each,
 and answers 503 when one is down. Both need no sign-in and show no data."""
 
-import kombu.pools
 import pytest
 from django.db import connections
 from django.test import Client
 
 from pathway.celery import app as celery_app
+from pathway.tests.broker import UNREACHABLE_BROKER, broker_unreachable
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 
 
 @pytest.fixture
@@ -21,18 +19,8 @@ def ready(mesh_sandbox):
 
 @pytest.fixture
 def broker_down():
-    saved = {k: celery_app.conf[k] for k in ("broker_url", "broker_connection_timeout")}
-    saved_amqp = celery_app.__dict__.pop("amqp", None)
-    celery_app.conf.update(broker_url=UNREACHABLE_REDIS, broker_connection_timeout=1)
-    celery_app._pool = None
-    yield
-    kombu.pools.reset()
-    celery_app.conf.update(saved)
-    celery_app.__dict__.pop("amqp", None)
-    if saved_amqp is not None:
-        celery_app.__dict__["amqp"] = saved_amqp
-        saved_amqp._producer_pool = None
-    celery_app._pool = None
+    with broker_unreachable(eager=celery_app.conf.task_always_eager):
+        yield
 
 
 @pytest.fixture
@@ -77,7 +65,7 @@ def test_readyz_is_503_naming_the_broker_when_it_is_down(ready, broker_down):
 
 def test_readyz_is_503_naming_the_cache_when_it_is_down(ready, settings):
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": UNREACHABLE_REDIS}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": UNREACHABLE_BROKER}
     }
     r = Client().get("/readyz")
     assert r.status_code == 503

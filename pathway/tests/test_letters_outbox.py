@@ -5,7 +5,6 @@ was recorded by the stalled-letter sweep with the recovery time as its sending t
 import time
 from datetime import timedelta
 
-import kombu.pools
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -15,6 +14,7 @@ from pathway.letters import services as letter_services
 from pathway.models import Letter, LetterState
 from pathway.tasks import letter_send, letters_send_stalled
 from pathway.tests import letter_factories as lf
+from pathway.tests.broker import broker_unreachable
 from pathway.tests.test_letters_mesh import practice_inbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -35,19 +35,8 @@ def letter(clinician_user):
 
 @pytest.fixture
 def broker_down():
-    """Celery publishing to a broker nobody listens on, as when Redis is down."""
-    saved = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager", "broker_connection_timeout")}
-    saved_amqp = celery_app.__dict__.pop("amqp", None)  # its producer pool holds the old broker's connection
-    celery_app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False, broker_connection_timeout=1)
-    celery_app._pool = None
-    yield
-    kombu.pools.reset()
-    celery_app.conf.update(saved)
-    celery_app.__dict__.pop("amqp", None)
-    if saved_amqp is not None:
-        celery_app.__dict__["amqp"] = saved_amqp
-        saved_amqp._producer_pool = None
-    celery_app._pool = None
+    with broker_unreachable():
+        yield
 
 
 # Committed for real, as in production: the hand-over to the broker runs when the approval commits.
