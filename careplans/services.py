@@ -270,6 +270,8 @@ def appointment_dna_decide(
 def group_session_create(*, name: str, date: date, capacity: int = GROUP_MAX_PLACES, facilitator=None) -> GroupSession:
     if not (name or "").strip():
         raise InvalidInput({"name": ["Enter the name of the group session."]})
+    if errors := length_errors(GroupSession, name=name.strip()):
+        raise InvalidInput(errors)
     if not GROUP_MIN_PLACES <= int(capacity) <= GROUP_MAX_PLACES:
         raise InvalidInput({"capacity": [f"A group has {GROUP_MIN_PLACES} to {GROUP_MAX_PLACES} places."]})
     _not_too_far_ahead(date, "date", "group session date")

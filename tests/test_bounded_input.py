@@ -204,3 +204,16 @@ def test_missing_file_of_a_submitted_data_set_is_a_clear_404(web, data_set):
     r = web.get(f"/reports/mds/{data_set.pk}/download/")
     assert r.status_code == 404
     assert "The file of this data set is missing" in r.content.decode()
+
+
+@time_machine.travel(TODAY)
+def test_group_session_name_longer_than_the_model_allows_is_an_error_not_a_500():
+    from careplans.models import GroupSession
+
+    user = f.UserFactory(role=Role.CLINICIAN)
+    web = Client()
+    web.force_login(user)
+    r = web.post("/care/groups/", {"name": "n" * 121, "date": "2026-12-10", "capacity": 10})
+    assert r.status_code in (200, 400)
+    assert "at most 120 characters" in r.content.decode()
+    assert not GroupSession.objects.exists()
