@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django_htmx.http import HttpResponseClientRedirect
 
 from pathway.rules import rule
 
@@ -36,8 +37,14 @@ class SessionIdleTimeoutMiddleware:
                         {"detail": "You were signed out after a period without activity.", "code": "session_idle"},
                         status=401,
                     )
+                if request.headers.get("HX-Request") == "true":
+                    # A part of a page asked: the whole page goes to the warning, not the part.
+                    page = request.headers.get("HX-Current-URL") or "/"
+                    return HttpResponseClientRedirect(f"/account/signed-out/?{urlencode({'next': page})}")
                 return redirect(f"/account/signed-out/?{urlencode({'next': request.get_full_path()})}")
-            if last is None or now - last > ACTIVITY_RESOLUTION:
+            # A page refreshing itself (htmx polling, marked by the template) is not the user's activity.
+            polled = request.headers.get("X-Painway-Poll") == "1"
+            if last is None or (not polled and now - last > ACTIVITY_RESOLUTION):
                 request.session["last_activity"] = now
         return self.get_response(request)
 

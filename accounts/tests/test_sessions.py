@@ -68,3 +68,21 @@ def test_pages_carry_the_idle_warning_script_without_inline_script(signed_in):
     assert 'data-idle-seconds="1800"' in page
     assert "js/idle-warning.js" in page
     assert "<script>" not in page
+
+
+def test_the_triage_queue_refreshing_itself_does_not_keep_the_session_alive():
+    user = f.UserFactory(role=Role.SPA_TRIAGE)
+    client = Client()
+    client.force_login(user)
+    with time_machine.travel(START, tick=False) as clock:
+        page = client.get("/triage/").content.decode()
+        assert "X-Painway-Poll" in page
+        polls = []
+        for _ in range(62):  # every 30 seconds for 31 minutes
+            clock.shift(timedelta(seconds=30))
+            polls.append(client.get("/triage/queue/table/", HTTP_HX_REQUEST="true", HTTP_X_PAINWAY_POLL="1"))
+        assert all(p.status_code == 200 for p in polls[:59])
+        # After 30 minutes the whole page goes to the warning page (htmx follows HX-Redirect).
+        ended = polls[60]
+        assert ended.status_code == 200 and ended["HX-Redirect"].startswith("/account/signed-out/")
+        assert "HX-Redirect" not in polls[59]
