@@ -9,7 +9,7 @@ from pathway.access import user_roles
 def second_factor_required(user) -> bool:
     """Required for the roles in OTP_REQUIRED_ROLES (and superusers); optional for the others, but once a
     user has set up an authenticator, their sign-ins need it too."""
-    if not user or not user.is_authenticated:
+    if not settings.OTP_ENABLED or not user or not user.is_authenticated:
         return False
     required = set(settings.OTP_REQUIRED_ROLES)
     if required and (user_roles(user) & required or user.is_superuser):

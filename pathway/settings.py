@@ -231,7 +231,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "painway@localhost")
 PASSWORD_RESET_TIMEOUT = 60 * 60
 
 OTP_TOTP_ISSUER = "Painway"
-# Roles that must give a code from an authenticator app after their password (others may choose to).
+# Two-step sign-in (off only for tests that sign users in directly). The roles in OTP_REQUIRED_ROLES must
+# give a code from an authenticator app after their password; others may choose to.
+OTP_ENABLED = env_bool("OTP_ENABLED", True)
 OTP_REQUIRED_ROLES = [
     r.strip() for r in os.environ.get("OTP_REQUIRED_ROLES", "service_lead,admin,commissioner").split(",") if r.strip()
 ]

@@ -20,7 +20,9 @@ BASE = Path(settings.BASE_DIR)
 
 
 def manage(*args, tmp_path, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
+    # A clean deployment's environment: none of the flags the test run sets for itself.
+    dropped = ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     clean.update(PAINWAY_VAR_DIR=str(tmp_path), **env)
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args], cwd=BASE, env=clean, capture_output=True, text=True, timeout=120

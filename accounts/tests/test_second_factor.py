@@ -20,6 +20,7 @@ PASSWORD = "secret-pass-123"
 
 @pytest.fixture(autouse=True)
 def _second_factor_on(settings):
+    settings.OTP_ENABLED = True
     settings.OTP_REQUIRED_ROLES = ["service_lead", "admin", "commissioner"]
     # django-otp's own back-off after a wrong code (seconds): the tests answer faster than a person.
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
