@@ -10,6 +10,6 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt gunicorn
+RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 COPY --from=assets /app/static/vendor ./static/vendor

@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
-MANAGE := $(BIN)/python manage.py
+# Development runs with DEBUG on unless the environment says otherwise (the settings default is off).
+DEV_ENV := DEBUG=$${DEBUG:-true}
+MANAGE := $(DEV_ENV) $(BIN)/python manage.py
 
-.PHONY: run test lint format install install-dev static migrate seed benchmark clean
+.PHONY: run test lint format install install-dev static migrate seed benchmark clean backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,10 +45,18 @@ run: install static seed
 	@echo "Painway is starting on http://127.0.0.1:8000 (Ctrl-C stops the web server, worker, beat and MESH sandbox)."
 	@echo "Demo sign-ins (password painway-demo): spa, clinician, physio, lead, commissioner, gp, admin"
 	@echo ""
-	$(BIN)/honcho start -f Procfile.dev
+	$(DEV_ENV) $(BIN)/honcho start -f Procfile.dev
 
 test: install-dev static
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# Backups (README "Backups"): the database and uploaded/generated files in one archive under var/backups/.
+backup: install
+	$(MANAGE) backup
+
+restore: install
+	@test -n "$(FILE)" || (echo "Usage: make restore FILE=var/backups/painway-<time>.tar" && exit 2)
+	$(MANAGE) restore "$(FILE)"
 
 lint: install-dev
 	$(BIN)/ruff check .

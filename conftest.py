@@ -23,6 +23,8 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The cache is shared between tests (and xdist workers on Redis): no cached KPI months by default.
     settings.REPORTING_TREND_CACHE_SECONDS = 0
+    # Tests sign users in directly (demo users too); accounts/tests covers the second factor switched on.
+    settings.OTP_ENABLED = False
 
 
 @pytest.fixture

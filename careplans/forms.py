@@ -5,7 +5,7 @@ from django import forms
 from pathway.forms import NhsFormMixin
 from pathway.models import DischargeReason
 
-from .models import Appointment, TreatmentStart
+from .models import Appointment, Discharge, GroupSession, TreatmentStart
 
 
 class DateInput(forms.DateInput):
@@ -155,7 +155,9 @@ class DischargeForm(VersionedForm):
     treatment_exhausted = forms.BooleanField(
         label="Treatment options are exhausted and re-referral is not indicated", required=False
     )
-    onward_referral = forms.CharField(label="Onward referral to", required=False)
+    onward_referral = forms.CharField(
+        label="Onward referral to", required=False, max_length=Discharge._meta.get_field("onward_referral").max_length
+    )
 
 
 class ExtensionForm(VersionedForm):
@@ -184,7 +186,11 @@ class MdtReviewForm(VersionedForm):
 
 
 class GroupSessionForm(NhsFormMixin, forms.Form):
-    name = forms.CharField(label="Name", help_text="For example PMP group, week 1")
+    name = forms.CharField(
+        label="Name",
+        help_text="For example PMP group, week 1",
+        max_length=GroupSession._meta.get_field("name").max_length,
+    )
     date = forms.DateField(label="Date", widget=DateInput)
     capacity = forms.IntegerField(label="Places", min_value=8, max_value=12, initial=12, help_text="8 to 12 places")
 

@@ -99,11 +99,14 @@ def paper_return(request, pk):
 
 
 def _private(response, status: int | None = None):
-    """No caching, no referrer carrying the token, and no request log line with it."""
+    """No caching, no referrer carrying the token to another site, and no request log line with it.
+
+    same-origin, not no-referrer: with no-referrer Chromium posts the form with ``Origin: null``, which
+    Django's CSRF check refuses (403), so the patient could not send their answers."""
     if status:
         response.status_code = status
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     # Django logs 4xx responses with their path, which holds the token: mark it as logged.
     response._has_been_logged = True
     return response

@@ -1,16 +1,15 @@
 """Core API: sign-in tokens, episodes, their timeline and state transitions."""
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import services
 from .access import access_episode, can_act_clinically
-from .api_schema import NOT_FOUND, VALIDATION_ERROR, action_responses
+from .api_schema import NOT_FOUND, action_responses
 from .models import DischargeReason, Episode, EpisodeState, PathwayEvent
 from .selectors import episode_timeline, rtt_summary
 
@@ -149,29 +148,7 @@ class EpisodeTransition(APIView):
         return Response(EpisodeSerializer(episode).data)
 
 
-class TokenOutput(serializers.Serializer):
-    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
-
-
-class TokenView(ObtainAuthToken):
-    """POST {"username", "password"} -> {"token"}."""
-
-    @extend_schema(
-        auth=[],
-        responses={
-            200: TokenOutput,
-            400: OpenApiResponse(
-                response=VALIDATION_ERROR.response,
-                description="A field is missing or blank, or the username and password do not match an active user.",
-            ),
-        },
-    )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
-
-
 urlpatterns = [
-    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("episodes/<int:pk>/", EpisodeDetail.as_view(), name="api-episode"),
     path("episodes/<int:pk>/events/", EpisodeEvents.as_view(), name="api-episode-events"),
     path("episodes/<int:pk>/transition/", EpisodeTransition.as_view(), name="api-episode-transition"),

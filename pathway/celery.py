@@ -15,7 +15,8 @@ app.conf.beat_schedule = {
     "sweep-deadlines": {"task": "pathway.tasks.sweep_deadlines", "schedule": 300.0},
     "prom-schedule": {"task": "outcomes.tasks.run_prom_schedule", "schedule": crontab(hour=7, minute=30)},
     "letters-poll-acknowledgements": {"task": "pathway.tasks.letters_poll_acknowledgements", "schedule": 600.0},
-    "letters-send-stalled": {"task": "pathway.tasks.letters_send_stalled", "schedule": 900.0},
+    # The outbox sweep: letters that could not be queued (broker down) go within a few minutes of its return.
+    "letters-send-stalled": {"task": "pathway.tasks.letters_send_stalled", "schedule": 120.0},
     "generate-monthly-data-sets": {
         "task": "reporting.tasks.generate_monthly_data_sets",
         "schedule": crontab(hour=2, minute=15),

@@ -12,11 +12,16 @@ from datetime import date, timedelta
 
 import nhs_number
 from django.contrib.auth import get_user_model
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Commissioner, Patient, Practice, Role, StaffProfile, Team
 from .roles import ensure_role_groups
 
 DEMO_PASSWORD = "painway-demo"
+# The demo's authenticator key for the roles that need a second factor (base32, for an authenticator
+# app: OBQWS3TXMF4S2ZDFNVXS2MTGMEWWWZLZ); `manage.py totp_code <username>` prints the current code.
+DEMO_TOTP_KEY_HEX = b"painway-demo-2fa-key".hex()
+DEMO_TOTP_ROLES = (Role.SERVICE_LEAD, Role.ADMIN, Role.COMMISSIONER)
 DEMO_USERS = [
     # username, role, first, last, job title
     ("spa", Role.SPA_TRIAGE, "Sam", "Patel", "SPA triage nurse"),
@@ -157,6 +162,10 @@ def seed_base(ctx: DemoContext, *, patients: int = 300) -> None:
                 "commissioner": commissioners["QHM"] if role == Role.COMMISSIONER else None,
             },
         )
+        if role in DEMO_TOTP_ROLES:
+            TOTPDevice.objects.get_or_create(
+                user=user, name="Demo authenticator", defaults={"key": DEMO_TOTP_KEY_HEX, "confirmed": True}
+            )
         ctx.users[username] = user
     for name in ("clinician", "physio", "lead"):
         ctx.teams["tier2"].members.add(ctx.users[name])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import requests
 from django.conf import settings
@@ -113,8 +114,28 @@ def send(*, recipient: str, data: bytes, local_id: str, subject: str, filename: 
         raise _translate(exc) from exc
 
 
-def find_by_local_id(local_id: str) -> str | None:
-    """The message ID of a message we sent with ``local_id``, or None if MESH never received it."""
+@dataclass(frozen=True)
+class Sent:
+    message_id: str
+    sent_at: datetime | None  # when MESH accepted the message, as MESH recorded it
+
+
+def _upload_time(body: dict) -> datetime | None:
+    """MESH's acceptance time: ISO 8601 in tracking v2, ``YYYYMMDDHHMMSS`` (UTC) in v1."""
+    value = body.get("upload_timestamp") or body.get("uploadTimestamp")
+    if not value:
+        return None
+    try:
+        if str(value).isdigit():
+            return datetime.strptime(str(value), "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def find_by_local_id(local_id: str) -> Sent | None:
+    """The message we sent with ``local_id`` and when MESH accepted it, or None if MESH never received it."""
     try:
         with client() as mesh:
             # mesh-client has no call for MESH's tracking-by-local-ID endpoint; use its authenticated session.
@@ -126,9 +147,10 @@ def find_by_local_id(local_id: str) -> str | None:
                 return None
             response.raise_for_status()
             body = response.json()
-            return body.get("messageId") or body.get("message_id")
     except Exception as exc:
         raise _translate(exc) from exc
+    message_id = body.get("messageId") or body.get("message_id")
+    return Sent(message_id=message_id, sent_at=_upload_time(body)) if message_id else None
 
 
 def track(message_id: str) -> Tracking:

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PAINWAY_VAR_DIR", BASE_DIR / "var"))
@@ -23,8 +24,18 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-secret-key-change-me")
+# Off unless set: `make run` and Procfile.dev set DEBUG=true for development.
+DEBUG = env_bool("DEBUG", False)
+# Keys that have been in this repository or its compose file: never good enough for a real service.
+KNOWN_INSECURE_SECRET_KEYS = {"", "change-me", "dev-only-insecure-secret-key-change-me", "changeme", "secret"}
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if SECRET_KEY in KNOWN_INSECURE_SECRET_KEYS or SECRET_KEY.startswith("django-insecure"):
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is missing or a known default. Set SECRET_KEY to a long random value "
+            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'), or DEBUG=true for development."
+        )
+    SECRET_KEY = "dev-only-insecure-secret-key-change-me"
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()
 ]
@@ -38,13 +49,17 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
     "pathway",
+    "accounts",
     "referrals",
     "triage",
     "careplans",
@@ -57,14 +72,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, before sessions and the no-store header (they are cacheable).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "pathway.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "pathway.middleware.RejectNullCharactersMiddleware",
+    "pathway.middleware.BoundedJsonMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionIdleTimeoutMiddleware",
+    "accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so that a lockout answers before the view (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pathway.urls"
@@ -103,6 +128,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out user or address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -118,18 +148,105 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
+}
+# Served from the app folders as they are when collectstatic has not run (tests, a quick start).
+WHITENOISE_USE_FINDERS = True
+
+# The links in e-mails, text messages and letters to patients and practices start with this.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-X_FRAME_OPTIONS = "SAMEORIGIN"
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Probes call these over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# A reverse proxy that ends TLS tells us so (set it only behind one that overwrites the header).
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# same-origin: a form post keeps its Origin (no-referrer makes Chromium send Origin: null, which CSRF refuses).
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), interest-cohort=()"
+)
+# Everything from the app itself: no inline script, no external host (fonts included).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Bounds on a JSON request body: deeper or larger is a 400 before any parser sees it.
+JSON_MAX_DEPTH = int(os.environ.get("JSON_MAX_DEPTH", "32"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2 * 1024 * 1024)))
+
+# Sign-in protection (django-axes): a user or an address is locked out after this many failures.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Behind N reverse proxies the client address is taken from X-Forwarded-For; otherwise that header is
+# the client's own word and ignored.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Password reset by e-mail (Django's own views); development prints the e-mail on the console.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "painway@localhost")
+PASSWORD_RESET_TIMEOUT = 60 * 60
+
+OTP_TOTP_ISSUER = "Painway"
+# Two-step sign-in (off only for tests that sign users in directly). The roles in OTP_REQUIRED_ROLES must
+# give a code from an authenticator app after their password; others may choose to.
+OTP_ENABLED = env_bool("OTP_ENABLED", True)
+OTP_REQUIRED_ROLES = [
+    r.strip() for r in os.environ.get("OTP_REQUIRED_ROLES", "service_lead,admin,commissioner").split(",") if r.strip()
+]
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 60 * 60)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "pathway.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -168,6 +285,8 @@ SPECTACULAR_SETTINGS = {
 
 # Celery: kombu's filesystem transport needs no server, so `make run` works anywhere.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+# A message taken by a worker that died unseen (SIGKILL) returns to the queue after this many seconds (Redis).
+BROKER_VISIBILITY_TIMEOUT = int(os.environ.get("BROKER_VISIBILITY_TIMEOUT", "3600"))
 _broker_dir = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("in", "processed", "control"):
@@ -180,11 +299,19 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 # The queue tasks are published to, and so the one `celery worker` must consume (-Q), including the
 # tasks that tasks queue (e.g. a PROM link's sending): set it to give a deployment sharing a broker
 # (or a test run) queues of its own.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_IGNORE_RESULT = True
+# Every task is idempotent, so each is acknowledged after it ran and given back if its worker dies; a
+# worker takes one message at a time so that a death loses at most that one to redelivery.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "4"))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -228,6 +355,10 @@ PATHWAY_RULES_DEFAULTS = {
     "programme_max_places": 10,
     "education_group_sessions": 2,
     "programme_missed_sessions_task": 2,
+    # A signed-in browser session ends after this long without a request (a warning page says so).
+    "session_idle_minutes": 30,
+    # An API token stops working this many days after it was issued.
+    "api_token_days": 30,
 }
 PATHWAY_RULES = {**PATHWAY_RULES_DEFAULTS, **json.loads(os.environ.get("PATHWAY_RULES", "{}") or "{}")}
 

@@ -14,6 +14,10 @@ def sweep_deadlines() -> int:
 
 @shared_task(
     bind=True,
+    # Acknowledged when done, and given back to the broker if the worker dies mid-send: the send is
+    # idempotent (claim, MESH local ID, look-up before a second send), so running it again is safe.
+    acks_late=True,
+    reject_on_worker_lost=True,
     autoretry_for=(MeshUnavailable,),
     retry_backoff=30,
     retry_backoff_max=3600,
@@ -32,7 +36,8 @@ def letters_poll_acknowledgements() -> int:
 
 @shared_task
 def letters_send_stalled() -> int:
-    """Queued letters whose task was lost or ran out of retries are sent again (MESH is asked first)."""
+    """The outbox sweep: queued letters that never reached the broker, or whose task was lost or ran out
+    of retries, are sent (MESH is asked first, so none goes twice)."""
     letter_ids = letter_services.letters_queued_stalled()
     for letter_id in letter_ids:
         letter_send.delay(letter_id)

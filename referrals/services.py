@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -18,7 +19,7 @@ from pathway.calendar import add_months, add_working_days
 from pathway.errors import InvalidInput, OpenEpisodeExists
 from pathway.models import OPEN_STATES, DeadlineKind, Episode, EpisodeState, Patient, Practice, Role
 from pathway.rules import rule
-from pathway.validators import normalise_nhs_number, validate_nhs_number
+from pathway.validators import EARLIEST_BIRTH_DATE, normalise_nhs_number, validate_nhs_number
 
 from .models import RED_FLAGS, Referral, ReferralAttachment, Urgency
 
@@ -62,6 +63,10 @@ REFERRAL_TEXT_FIELDS = (
 
 # A sanity bound on a typed date of birth, not a rule of the service.
 OLDEST_AGE_YEARS = 130
+# A referral entered today was received within this many years, and its UBRN converted within this many days
+# before that.
+OLDEST_REFERRAL_YEARS = 10
+UBRN_CONVERSION_MAX_DAYS = 365
 
 # The first bytes of each accepted file type: the declared type alone is not trusted.
 MAGIC_BYTES = {
@@ -137,11 +142,15 @@ def referral_validate(*, data: dict[str, Any], actor=None, today: date, attachme
     clean["received_on"] = received_on
     if received_on > today:
         _add(errors, "received_on", "The date received cannot be in the future.")
+    elif received_on < today - relativedelta(years=OLDEST_REFERRAL_YEARS):
+        _add(errors, "received_on", f"The date received cannot be more than {OLDEST_REFERRAL_YEARS} years ago.")
 
     dob = data.get("date_of_birth")
     if dob:
         if dob > today:
             _add(errors, "date_of_birth", "The date of birth cannot be in the future.")
+        elif dob < EARLIEST_BIRTH_DATE:
+            _add(errors, "date_of_birth", f"The date of birth cannot be before {EARLIEST_BIRTH_DATE:%-d %B %Y}.")
         elif age_on(dob, received_on) > OLDEST_AGE_YEARS:
             _add(
                 errors, "date_of_birth", f"The date of birth would make the patient over {OLDEST_AGE_YEARS}: check it."
@@ -189,6 +198,13 @@ def referral_validate(*, data: dict[str, Any], actor=None, today: date, attachme
         _add(errors, "ubrn", "Enter the UBRN that was converted.")
     if converted and converted > received_on:
         _add(errors, "ubrn_converted_on", "The UBRN conversion date cannot be after the date received.")
+    elif converted and converted < received_on - timedelta(days=UBRN_CONVERSION_MAX_DAYS):
+        # The RTT clock starts on this date: a year-1 date made a PTL wait of 739,951 days.
+        _add(
+            errors,
+            "ubrn_converted_on",
+            f"The UBRN conversion date cannot be more than {UBRN_CONVERSION_MAX_DAYS} days before the date received.",
+        )
     clean["ubrn"], clean["ubrn_converted_on"] = ubrn, converted
 
     messages = attachment_errors(attachments)

@@ -236,6 +236,12 @@ def data_set_download(request, pk):
     data_set = _data_set(request.user, pk)
     if not data_set.file:
         raise Http404("This data set has not been generated yet.")
+    if not data_set.file.storage.exists(data_set.file.name):
+        # Generated on another host or lost from storage: make it again, unless it was submitted (then
+        # what was sent must be restored from a backup, not rebuilt from today's data).
+        if data_set.submitted_on:
+            return render(request, "reporting/data_set_missing.html", {"data_set": data_set}, status=404)
+        data_set = services.mds_generate(commissioner=data_set.commissioner, month=data_set.month)
     name = f"mds-{data_set.commissioner.code}-{data_set.month:%Y-%m}.csv"
     return FileResponse(data_set.file.open("rb"), as_attachment=True, filename=name, content_type="text/csv")
 

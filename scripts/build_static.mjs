@@ -1,5 +1,5 @@
 // Copy the built assets of the front-end packages into static/vendor (never copied by hand).
-import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 
 const out = "static/vendor";
 rmSync(out, { recursive: true, force: true });
@@ -14,4 +14,10 @@ for (const [from, to] of copies) {
   mkdirSync(to.split("/").slice(0, -1).join("/"), { recursive: true });
   cpSync(from, to, { recursive: true });
 }
+// NHS.UK frontend's CSS loads its Frutiger fonts from an external host (a request to another site on
+// every page, and one the Content-Security-Policy refuses). The fonts are licensed and not in the
+// package, so their @font-face rules are left out: pages use the NHS.UK fallback, Arial.
+const css = `${out}/nhsuk/nhsuk-frontend.min.css`;
+const external = /@font-face\{[^}]*url\((["']?)(https?:)?\/\/[^}]*\}/g;
+writeFileSync(css, readFileSync(css, "utf8").replace(external, ""));
 console.log(`static assets copied into ${out}`);

@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts.services import api_token_issue
 from careplans.models import GroupSession, MedicationLine
 from outcomes.models import PromInvitation
 from pathway.models import EpisodeState, RecordAccess, Role
@@ -157,6 +158,10 @@ ROUTES: dict[str, Route] = {
     "programmes-episode": Route("episode", GP_, logs=True),
     "programmes-follow-up": Route("enrolment", P),
     "programmes-withdraw": Route("enrolment", P),
+    # Signing in: a token is its owner's alone; the password-reset link needs no account
+    "api-token-detail": Route("api_token", D),
+    "accounts:token-revoke": Route("api_token", P),
+    "accounts:password-reset-confirm": Route("reset", G, public=True, lead_status=None),
 }
 
 # Patterns that take a parameter but are out of scope here: Django's admin (staff accounts only,
@@ -291,6 +296,8 @@ def world(db, settings):
         "programme": {"pk": programme.pk},
         "programme_session": {"pk": programme.pk, "number": 1},
         "enrolment": {"pk": enrolment.pk},
+        "api_token": {"pk": api_token_issue(user=users["service_lead"])[0].pk},
+        "reset": {"uidb64": "MQ", "token": "not-a-real-token"},
     }
     return {"users": users, "kwargs": kwargs, "episode": episode, "invitation": invitation}
 

@@ -132,9 +132,9 @@ def test_fhir_reads_answer_fhir_json(schema):
 
 def test_token_sign_in_documents_its_400_and_needs_no_auth(schema):
     operation = schema["paths"]["/api/v1/auth/token/"]["post"]
-    assert set(operation["responses"]) == {"200", "400"}
+    assert set(operation["responses"]) == {"200", "400", "429"}
     token = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
-    assert set(schema["components"]["schemas"][token]["properties"]) == {"token"}
+    assert set(schema["components"]["schemas"][token]["properties"]) == {"token", "expires_at"}
     assert "security" not in operation or operation["security"] in ([], [{}])
 
 

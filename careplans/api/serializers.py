@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from pathway.models import DischargeReason, EpisodeState
 
-from ..models import Appointment, CarePlan, TreatmentStart
+from ..models import Appointment, CarePlan, Discharge, TreatmentStart
 
 
 class VersionField(serializers.IntegerField):
@@ -151,7 +151,13 @@ class DischargeInput(serializers.Serializer):
     adverse_reactions = serializers.CharField(required=False, allow_blank=True, default="")
     gp_actions = serializers.CharField(required=False, allow_blank=True, default="")
     treatment_exhausted = serializers.BooleanField(required=False, default=False)
-    onward_referral = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
+    onward_referral = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default="",
+        max_length=Discharge._meta.get_field("onward_referral").max_length,
+    )
     version = VersionField()
 
 
@@ -190,6 +196,9 @@ class AssessmentOutput(serializers.Serializer):
 
 class CarePlanOutput(serializers.ModelSerializer):
     episode_id = serializers.IntegerField(read_only=True)
+    episode_version = serializers.IntegerField(
+        source="episode.version", read_only=True, help_text="Send it as `version` with the next revision."
+    )
     goals = serializers.ListField(child=serializers.DictField(), help_text="[{goal, review_on}]")
     education = serializers.ListField(child=serializers.CharField())
     therapies = serializers.ListField(child=serializers.CharField())
@@ -201,6 +210,7 @@ class CarePlanOutput(serializers.ModelSerializer):
         fields = [
             "id",
             "episode_id",
+            "episode_version",
             "version",
             "goals",
             "education",

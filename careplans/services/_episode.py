@@ -7,6 +7,7 @@ from datetime import date
 from pathway.errors import InvalidInput, TransitionNotAllowed
 from pathway.models import CARE_STATES, Episode, EpisodeState
 from pathway.services import episode_lock, today_london
+from pathway.validators import YEARS_AHEAD, latest_plannable_date
 
 S = EpisodeState
 
@@ -33,6 +34,12 @@ def _not_before_referral(episode: Episode, day: date, field: str, what: str) -> 
 def _not_in_future(day: date, field: str, what: str) -> None:
     if day > today_london():
         raise InvalidInput({field: [f"The {what} cannot be in the future."]})
+
+
+def _not_too_far_ahead(day: date, field: str, what: str) -> None:
+    latest = latest_plannable_date(today_london())
+    if day > latest:
+        raise InvalidInput({field: [f"The {what} cannot be more than {YEARS_AHEAD} years ahead (after {latest})."]})
 
 
 def _sync(target: Episode, locked: Episode) -> None:

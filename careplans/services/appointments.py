@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,9 +20,10 @@ from pathway.services import (
     rtt_running_period,
     today_london,
 )
+from pathway.validators import YEARS_AHEAD, length_errors
 
 from ..models import Appointment, GroupSession
-from ._episode import _lock, _not_before_referral, _require_in_care, _sync
+from ._episode import _lock, _not_before_referral, _not_too_far_ahead, _require_in_care, _sync
 
 GROUP_MIN_PLACES, GROUP_MAX_PLACES = 8, 12
 
@@ -48,6 +50,7 @@ def appointment_book(
     if mode not in Appointment.Mode.values:
         raise InvalidInput({"mode": [f"'{mode}' is not a mode (face_to_face, phone or video)."]})
     _not_before_referral(locked, date, "date", "appointment date")
+    _not_too_far_ahead(date, "date", "appointment date")
     booked_on = booked_on or today_london()
     if group_session is not None:
         session = GroupSession.objects.select_for_update().get(pk=group_session.pk)
@@ -184,6 +187,11 @@ def appointment_dna_decide(
 def group_session_create(*, name: str, date: date, capacity: int = GROUP_MAX_PLACES, facilitator=None) -> GroupSession:
     if not (name or "").strip():
         raise InvalidInput({"name": ["Enter the name of the group session."]})
+    if errors := length_errors(GroupSession, name=name.strip()):
+        raise InvalidInput(errors)
     if not GROUP_MIN_PLACES <= int(capacity) <= GROUP_MAX_PLACES:
         raise InvalidInput({"capacity": [f"A group has {GROUP_MIN_PLACES} to {GROUP_MAX_PLACES} places."]})
+    _not_too_far_ahead(date, "date", "group session date")
+    if date < today_london() - relativedelta(years=YEARS_AHEAD):
+        raise InvalidInput({"date": [f"The group session date cannot be more than {YEARS_AHEAD} years ago."]})
     return GroupSession.objects.create(name=name.strip(), date=date, capacity=capacity, facilitator=facilitator)

@@ -9,7 +9,8 @@ from django.db import transaction
 
 from pathway.errors import InvalidInput
 from pathway.models import Episode, PathwayEvent
-from pathway.services import episode_bump, event_record
+from pathway.services import episode_bump, event_record, today_london
+from pathway.validators import YEARS_AHEAD, latest_plannable_date
 
 from ..models import CarePlan
 from ..selectors import latest_care_plan
@@ -35,6 +36,8 @@ def _clean_goals(goals: Any) -> list[dict[str, str]]:
                 review_on = date.fromisoformat(str(review_on)).isoformat()
             except ValueError:
                 raise InvalidInput({"goals": [f"Goal {i} has a review date that is not a date (use YYYY-MM-DD)."]})
+            if date.fromisoformat(review_on) > latest_plannable_date(today_london()):
+                raise InvalidInput({"goals": [f"Goal {i} has a review date more than {YEARS_AHEAD} years ahead."]})
         cleaned.append({"goal": str(item["goal"]).strip(), "review_on": review_on})
     return cleaned
 
@@ -63,7 +66,19 @@ def careplan_save(
     shared_with_gp: bool = False,
     expected_version: int | None = None,
 ) -> CarePlan:
-    """Write the care plan: version 1 the first time, then a new version for each revision."""
+    """Write the care plan: version 1 the first time, then a new version for each revision.
+
+    Each version replaces the whole plan, so a revision needs the episode version it was made from (a
+    revision without it silently dropped a concurrent writer's edit)."""
+    if expected_version is None and CarePlan.objects.filter(episode_id=episode.pk).exists():
+        raise InvalidInput(
+            {
+                "version": [
+                    "This episode has a care plan already: send the episode's version you loaded it at, so that "
+                    "someone else's change since then is not overwritten."
+                ]
+            }
+        )
     locked = _lock(episode, expected_version)
     _require_in_care(locked, "write a care plan")
     lists = {

@@ -12,6 +12,7 @@ from pathway.errors import InvalidInput
 from pathway.models import DischargeReason, Episode, Letter, LetterKind
 from pathway.rules import rule
 from pathway.services import episode_discharge, letter_create, rtt_clock_stop, rtt_running_period
+from pathway.validators import length_errors
 
 from ..models import Discharge
 from ..selectors import latest_care_plan
@@ -46,6 +47,7 @@ def discharge_record(
         errors["reason"] = [f"'{reason}' is not a discharge reason ({', '.join(DischargeReason.values)})."]
     if reason == DischargeReason.ONWARD_REFERRAL and not (onward_referral or "").strip():
         errors["onward_referral"] = ["Say where the patient is referred on to."]
+    errors.update(length_errors(Discharge, onward_referral=(onward_referral or "").strip()))
     if errors:
         raise InvalidInput(errors)
     locked = _lock(episode, expected_version)

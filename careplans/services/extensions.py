@@ -19,6 +19,7 @@ from pathway.services import (
     letter_create,
     today_london,
 )
+from pathway.validators import YEARS_AHEAD, latest_plannable_date
 
 from ..models import Extension
 from ._episode import _lock, _require_in_care, _sync
@@ -48,6 +49,8 @@ def extension_request(
             errors["until"] = [f"The episode is already extended to {extended_to}: a new extension must run past it."]
     if until <= today_london() and "until" not in errors:
         errors["until"] = ["The extension must end in the future."]
+    if until > latest_plannable_date(today_london()) and "until" not in errors:
+        errors["until"] = [f"The extension cannot run more than {YEARS_AHEAD} years ahead."]
     if errors:
         raise InvalidInput(errors)
     if Extension.objects.filter(episode=locked, approved_at__isnull=True).exists():

@@ -177,7 +177,8 @@ def test_care_plan_answer_and_read_back_hold_its_written_contents(lead):
         {"goal": "Return to work", "review_on": ""},
     ]
     assert (body["interventions"], body["emergency_plan"]) == (["Medial branch block"], "Call 111")
-    assert lead.post(url, {**payload, "emergency_plan": "Call 999"}, format="json").json()["version"] == 2
+    revision = {**payload, "emergency_plan": "Call 999", "version": body["episode_version"]}
+    assert lead.post(url, revision, format="json").json()["version"] == 2
     latest = lead.get(url).json()
     assert (latest["version"], latest["emergency_plan"]) == (2, "Call 999")
 

@@ -293,7 +293,8 @@ def test_care_plan_is_versioned(lead):
     }
     r = lead.post(url, body, format="json")
     assert r.status_code == 201 and r.json()["version"] == 1
-    r = lead.post(url, {**body, "therapies": ["ACT", "exercise"]}, format="json")
+    loaded = r.json()["episode_version"]
+    r = lead.post(url, {**body, "therapies": ["ACT", "exercise"], "version": loaded}, format="json")
     assert r.json()["version"] == 2
     plan = CarePlan.objects.get(episode=episode, version=2)
     assert plan.therapies == ["ACT", "exercise"] and plan.shared_with_patient
@@ -546,3 +547,26 @@ def test_a_body_that_is_not_an_object_on_stopping_a_line_is_400(lead, body):
     r = lead.delete(f"/api/v1/medications/{line['id']}/", body, format="json")
     assert r.status_code == 400 and "non_field_errors" in r.json()
     assert MedicationLine.objects.get(pk=line["id"]).stopped_on is None
+
+
+@time_machine.travel(TODAY)
+def test_care_plan_revision_needs_the_version_so_a_concurrent_edit_is_not_dropped(lead):
+    """As found: a save without `version` silently replaced a concurrent writer's plan."""
+    episode = accepted_episode()
+    url = f"/api/v1/episodes/{episode.pk}/careplan/"
+    first = lead.post(url, {"emergency_plan": "Call 111"}, format="json").json()
+    loaded = first["episode_version"]
+    # Another clinician revises the plan from the same load.
+    assert lead.post(url, {"emergency_plan": "Call 999", "version": loaded}, format="json").status_code == 201
+    # A revision without the version is refused, naming the field ...
+    r = lead.post(url, {"emergency_plan": "Call GP"}, format="json")
+    assert r.status_code == 400 and set(r.json()) == {"version"}
+    # ... and one made from the stale load is a conflict.
+    r = lead.post(url, {"emergency_plan": "Call GP", "version": loaded}, format="json")
+    assert r.status_code == 409 and r.json()["code"] == "stale_version"
+    assert list(
+        CarePlan.objects.filter(episode=episode).values_list("emergency_plan", flat=True).order_by("version")
+    ) == [
+        "Call 111",
+        "Call 999",
+    ]

@@ -63,6 +63,7 @@ def record(team, clinician, practice):
         goals=[{"goal": "Return to work", "review_on": "2027-01-15"}],
         education=["Group PMP"],
         flare_up_plan="Pace and rest",
+        expected_version=episode.version,
     )
     appointments = {
         "fulfilled": appointment(episode, "attended", kind="new", time=time(10, 30), clinician=clinician),

@@ -47,7 +47,7 @@ def _token(invitation: PromInvitation) -> str:
 
 
 def _link(token: str) -> str:
-    base = getattr(settings, "PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    base = settings.PUBLIC_BASE_URL.rstrip("/")
     return f"{base}/outcomes/q/{token}/"
 
 

@@ -46,7 +46,7 @@ def test_patient_answers_step_by_step_and_submits_once(prom_outbox):
     page = client.get(f"/outcomes/q/{token}/")
     assert page.status_code == 200
     assert "Step 1 of 6" in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     csrf = page.cookies["csrftoken"].value
     r = client.post(f"/outcomes/q/{token}/", {"step": 1, "action": "continue", "csrfmiddlewaretoken": csrf, **PSEQ_1})
     assert r.status_code == 302 and r["Location"].endswith("?step=2")

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from pathway import mesh
@@ -146,15 +147,24 @@ def letter_queue(*, letter: Letter, actor=None) -> Letter:
     return locked
 
 
+# What the user is told (and the letter shows) when the broker could not take the letter.
+DELIVERY_PAUSED = "Delivery is paused: the letter is saved and will be sent when delivery resumes."
+
+
 def _enqueue_send(letter_id: int) -> None:
     """Hand the letter to the send task. If the broker (or an eager run) fails, the letter stays
-    queued and the outbox sweep (``letters_send_stalled``) sends it later: nothing is lost."""
+    queued, says so, and the outbox sweep (``letters_send_stalled``) sends it later: nothing is lost."""
     from pathway.tasks import letter_send
 
     try:
         letter_send.delay(letter_id)
     except Exception:
         logger.exception("letter %s could not be handed to the send task; the outbox sweep will retry", letter_id)
+        Letter.objects.filter(pk=letter_id, state=L.QUEUED, attempts=0).update(last_error=DELIVERY_PAUSED)
+
+
+def delivery_paused(letter: Letter) -> bool:
+    return letter.state == L.QUEUED and letter.last_error == DELIVERY_PAUSED
 
 
 @transaction.atomic
@@ -254,9 +264,10 @@ def letter_send(*, letter_id: int) -> str:
         if locked is None or locked.state != L.QUEUED or locked.mesh_message_id:
             return "skipped"
         try:
-            message_id = mesh.find_by_local_id(locked.mesh_local_id) if sent_before else None
-            if message_id:
-                letter_mark_sent(letter=locked, mesh_message_id=message_id)
+            found = mesh.find_by_local_id(locked.mesh_local_id) if sent_before else None
+            if found:
+                # Sent before the worker died: record MESH's own time, not the time of this recovery.
+                letter_mark_sent(letter=locked, mesh_message_id=found.message_id, sent_at=found.sent_at)
                 return "found"
             pdf = bytes(locked.pdf) if locked.pdf else letter_pdf(locked, today=today_london())
             message_id = mesh.send(
@@ -315,11 +326,18 @@ def letters_poll_acknowledgements(*, limit: int = 200) -> int:
     return done
 
 
-def letters_queued_stalled(*, older_than_minutes: int = 30) -> list[int]:
-    """Queued letters whose send task was lost or gave up; the outbox sweep sends them again."""
-    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+def letters_queued_stalled(*, older_than_minutes: int = 30, unclaimed_minutes: int = 2) -> list[int]:
+    """Queued letters whose send task was lost or gave up; the outbox sweep sends them again.
+
+    A letter no worker has claimed a few minutes after it was queued never reached the broker (it was
+    down); one claimed but still queued after half an hour lost its task or ran out of retries."""
+    now = timezone.now()
+    never_claimed = Q(attempts=0, queued_at__lt=now - timedelta(minutes=unclaimed_minutes))
+    stalled = Q(updated_at__lt=now - timedelta(minutes=older_than_minutes))
     return list(
-        Letter.objects.filter(state=L.QUEUED, updated_at__lt=cutoff).order_by("queued_at").values_list("pk", flat=True)
+        Letter.objects.filter(never_claimed | stalled, state=L.QUEUED)
+        .order_by("queued_at")
+        .values_list("pk", flat=True)
     )
 
 

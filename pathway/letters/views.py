@@ -89,7 +89,11 @@ def _act(request, pk, action, done: str):
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, done)
+        letter.refresh_from_db()
+        if services.delivery_paused(letter):
+            messages.warning(request, f"{done} {services.DELIVERY_PAUSED}")
+        else:
+            messages.success(request, done)
     return redirect("letter-detail", pk=letter.pk)
 
 

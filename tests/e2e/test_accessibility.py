@@ -29,6 +29,17 @@ def serious_violations(page) -> list[str]:
 
 
 @pytest.fixture
+def page(browser, live_server):
+    """The pages with their CSP set aside, for axe-core's injected script only (tests/e2e/test_csp_and_referrer.py
+    checks the CSP)."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1200, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def axe():
     if not AXE.exists():
         pytest.skip("axe-core is not installed (npm install)")
