@@ -7,7 +7,6 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -21,6 +20,7 @@ from pathway.access import (
     episodes_visible_to,
     has_role,
 )
+from pathway.audit import AuditedPaginator
 from pathway.errors import DomainError, InvalidInput, StaleVersion
 from pathway.models import Role
 
@@ -417,7 +417,9 @@ def worklist(request):
     context = selectors.worklist(request.user, core.today_london())
     # Each section pages on its own (?reviews_due=2): a lead's work list can run to hundreds of rows.
     for key in WORKLIST_SECTIONS:
-        context[key] = Paginator(context[key], WORKLIST_PAGE_SIZE).get_page(request.GET.get(key))
+        context[key] = AuditedPaginator(context[key], WORKLIST_PAGE_SIZE, user=request.user).get_page(
+            request.GET.get(key)
+        )
     return render(request, "careplans/worklist.html", context)
 
 
@@ -426,7 +428,9 @@ def mdt_list(request):
     if not can_act_clinically(request.user):
         raise Http404("No such page.")
     today = core.today_london()
-    page = Paginator(selectors.mdt_due(request.user, today), 50).get_page(request.GET.get("page"))
+    page = AuditedPaginator(selectors.mdt_due(request.user, today), 50, user=request.user).get_page(
+        request.GET.get("page")
+    )
     return render(request, "careplans/mdt.html", {"page": page, "today": today})
 
 
@@ -448,7 +452,7 @@ def group_list(request):
                 messages.success(request, f"Group session {session.name} created.")
                 return redirect(f"/care/groups/{session.pk}/")
         status = 400
-    page = Paginator(selectors.group_sessions(), 25).get_page(request.GET.get("page"))
+    page = AuditedPaginator(selectors.group_sessions(), 25, user=request.user).get_page(request.GET.get("page"))
     return render(request, "careplans/groups.html", {"page": page, "form": form}, status=status)
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from pathway.access import access_clinical_episode, access_episode, can_act_clinically, has_role
+from pathway.audit import AuditedPaginator
 from pathway.errors import DomainError, InvalidInput
 from pathway.models import Role
 from pathway.rules import rule
@@ -174,7 +174,7 @@ def feedback_index(request):
     filters = FeedbackFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
     qs = feedback_list(user=request.user, **{k: v for k, v in criteria.items() if v})
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = AuditedPaginator(qs, 25, user=request.user).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
