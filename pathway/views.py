@@ -6,7 +6,14 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.defaults import bad_request as django_bad_request
 
-from .access import access_patient, has_role, may_read_clinical, patients_visible_to, user_roles
+from .access import (
+    access_patient,
+    has_role,
+    may_read_clinical,
+    may_view_access_audit,
+    patients_visible_to,
+    user_roles,
+)
 from .audit import AuditedPaginator
 from .models import Role
 from .selectors import breached_deadlines as breached_deadlines_selector
@@ -20,6 +27,7 @@ HOME_LINKS = {
         ("Re-engage a discharged patient", "/referrals/reengage/"),
         ("Triage breaches", "/triage/breaches/"),
         ("Find a patient", "/patients/"),
+        ("Demographics to reconcile", "/patients/reconcile/"),
     ],
     Role.CLINICIAN: [
         ("My work list", "/care/worklist/"),
@@ -28,6 +36,7 @@ HOME_LINKS = {
         ("Letter outbox", "/letters/"),
         ("Complaints and compliments", "/outcomes/feedback/"),
         ("Find a patient", "/patients/"),
+        ("Demographics to reconcile", "/patients/reconcile/"),
     ],
     Role.SERVICE_LEAD: [
         ("Patient tracking list", "/reports/ptl/"),
@@ -43,6 +52,8 @@ HOME_LINKS = {
         ("Letter outbox", "/letters/"),
         ("Complaints and compliments", "/outcomes/feedback/"),
         ("Find a patient", "/patients/"),
+        ("Demographics to reconcile", "/patients/reconcile/"),
+        ("Emergency access to the admin site (break glass)", "/audit/break-glass/"),
     ],
     Role.COMMISSIONER: [
         ("KPI dashboard", "/reports/kpis/"),
@@ -92,9 +103,13 @@ def patient_detail(request, pk):
     episodes = patient_record(patient, user=request.user)
     # Only the service's staff may open the clinical record; a GP practice follows its referral instead.
     clinical = may_read_clinical(request.user)
-    return render(
-        request, "pathway/patient_detail.html", {"patient": patient, "episodes": episodes, "clinical": clinical}
-    )
+    context = {
+        "patient": patient,
+        "episodes": episodes,
+        "clinical": clinical,
+        "may_view_access_audit": may_view_access_audit(request.user),
+    }
+    return render(request, "pathway/patient_detail.html", context)
 
 
 @login_required

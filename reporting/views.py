@@ -10,6 +10,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from pathway import audit
+from pathway.audit import AuditedPaginator
 from pathway.errors import DomainError, InvalidInput
 from pathway.models import DischargeReason, Practice
 from pathway.services import today_london
@@ -201,7 +203,7 @@ def ptl(request):
     if scope is None:
         return render(request, "reporting/ptl.html", context, status=400)
     periods = selectors.ptl(scope, band=band, today=today)
-    page = Paginator(periods, 50).get_page(request.GET.get("page"))
+    page = AuditedPaginator(periods, 50, user=request.user).get_page(request.GET.get("page"))
     context |= {
         "page": page,
         "rows": [selectors.ptl_row(p, today) for p in page.object_list],
@@ -216,6 +218,9 @@ def ptl_export(request):
     if scope is None:
         return render(request, "reporting/ptl.html", {"form": form, "today": today_london()}, status=400)
     today = today_london()
+    # The export lists patients: logged up front, as the rows stream after the response has begun.
+    listed = selectors.ptl(scope, band=band, today=today).values_list("episode__patient_id", flat=True)
+    audit.note_list(user=request.user, patient_ids=listed, action="export")
 
     def rows():
         yield PTL_CSV_COLUMNS

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from careplans.models import GroupSession, MedicationLine
 from outcomes.models import PromInvitation
-from pathway.models import EpisodeState, RecordAccess, Role
+from pathway.models import DemographicsReconciliation, EpisodeState, RecordAccess, Role
 from pathway.tests import factories as f
 from pathway.tests.clients import signed_in_client
 from referrals.models import ReferralAttachment
@@ -53,6 +53,8 @@ G, P, GP_, D = ("GET",), ("POST",), ("GET", "POST"), ("DELETE",)
 ROUTES: dict[str, Route] = {
     # Core
     "patient-detail": Route("patient", G, logs=True),
+    "patient-access-log": Route("patient", G, logs=True),
+    "reconciliation-detail": Route("reconciliation", GP_, logs=True),
     "api-episode": Route("episode", G, logs=True),
     "api-episode-events": Route("episode", G, logs=True),
     "api-episode-transition": Route("episode", P),
@@ -250,6 +252,9 @@ def world(db, settings):
         commissioner=other_practice.commissioner, month=date(2026, 1, 1), due_on=date(2026, 2, 15)
     )
     data_set.file.save("mds.csv", ContentFile(b"month\n"), save=True)
+    reconciliation = DemographicsReconciliation.objects.create(
+        patient=episode.patient, episode=episode, current={"given_name": "Zephyrine"}, proposed={"given_name": "Zeph"}
+    )
     kwargs = {
         "patient": {"pk": episode.patient_id},
         "episode": {"pk": episode.pk},
@@ -265,6 +270,7 @@ def world(db, settings):
         "feedback": {"pk": feedback.pk},
         "group": {"pk": group.pk},
         "mds": {"pk": data_set.pk},
+        "reconciliation": {"pk": reconciliation.pk},
         "kpi": {"code": next(iter(KPI_BY_CODE))},
         "token": {"token": "not-a-real-token"},
     }

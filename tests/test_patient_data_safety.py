@@ -413,3 +413,29 @@ def test_a_new_pseudonym_key_is_refused_until_its_version_is_adopted_with_a_reas
     adopted = PseudonymKeyVersion.objects.get(version=2)
     assert (adopted.adopted_by, adopted.reason) == ("caldicott", "Key disclosed in incident 2026/7")
     assert "b" * 40 not in adopted.fingerprint
+
+
+def test_field_history_keeps_before_and_after_for_every_clinical_and_identity_record(two_practices, api_as):
+    from careplans.models import CarePlan, MedicationLine
+    from outcomes.models import Feedback
+    from pathway.models import Letter
+
+    # Feedback holds the complaints.
+    for model in (Patient, Episode, CarePlan, Feedback, Letter, MedicationLine):
+        assert hasattr(model, "history"), model
+    w = two_practices
+    states = [h.state for h in Episode.history.filter(id=w["old"].pk).order_by("history_id")]
+    assert states[0] == "triage" and states[-1] == "discharged"
+    # A change through the API is attributed to the user who made it.
+    with time_machine.travel("2026-04-08T10:00:00+00:00", tick=False):
+        episode = w["new"]
+        episode.state = "accepted"
+        episode.save(update_fields=["state"])
+        response = api_as(w["clinician_a"]).post(
+            f"/api/v1/episodes/{episode.pk}/medications/",
+            {"drug": "oxycodone", "route": "oral", "dose_mg": 10, "doses_per_day": 2},
+            format="json",
+        )
+    assert response.status_code == 201, response.json()
+    line = MedicationLine.history.filter(id=response.json()["id"]).get()
+    assert line.history_user == w["clinician_a"] and line.history_type == "+"
