@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.utils import timezone
 
 from .governance_models import BreakGlass, RecordAccess
+from .models import Episode, Patient
 
 BREAK_GLASS_MINUTES = 60
 
@@ -96,13 +97,11 @@ def note_list(*, user, patient_ids: Iterable[int], action: str = "list") -> None
 
 def patient_ids_of(objects) -> list[int]:
     """The patients behind a page of patients, episodes or objects of an episode, in one query at most."""
-    from .models import Episode, Patient
-
     ids, episode_ids = [], []
     for obj in objects:
         if isinstance(obj, Patient):
             ids.append(obj.pk)
-        elif isinstance(obj, Episode) or hasattr(obj, "patient_id"):
+        elif hasattr(obj, "patient_id"):  # episodes, referrals, reconciliations
             ids.append(obj.patient_id)
         elif getattr(obj, "episode_id", None):
             episode_ids.append(obj.episode_id)
@@ -131,9 +130,14 @@ def _write(request, response) -> None:
     if user is None or not user.is_authenticated:
         return
     notes = list(request._painway_audit_notes.values())
-    refused = response.status_code in (403, 404)
-    if refused and not any(n.outcome == RecordAccess.Outcome.REFUSED for n in notes):
-        notes.append(Note(None, None, _default_action(request), RecordAccess.Outcome.REFUSED))
+    if response.status_code in (403, 404):
+        # Refused as a whole (e.g. an action on a visible episode that the role may not take): no
+        # part of it counts as an allowed read.
+        refused = RecordAccess.Outcome.REFUSED
+        notes = list(
+            {(n.patient_id, n.episode_id): Note(n.patient_id, n.episode_id, n.action, refused) for n in notes}.values()
+        )
+        notes = notes or [Note(None, None, _default_action(request), refused)]
     if not notes:
         return
     grant = active_break_glass(user) if via_of(request.path) == "admin" else None

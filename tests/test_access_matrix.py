@@ -118,8 +118,8 @@ ROUTES: dict[str, Route] = {
     # Outcomes
     "api-episode-proms": Route("episode", GP_, logs=True),
     "outcomes:episode": Route("episode", G, logs=True),
-    "outcomes:paper-return": Route("episode", GP_),
-    "outcomes:feedback-edit": Route("feedback", GP_),
+    "outcomes:paper-return": Route("episode", GP_, logs=True),
+    "outcomes:feedback-edit": Route("feedback", GP_, logs=True),
     "outcomes:questionnaire": Route("token", GP_, public=True, lead_status=None),
     # Reports: the drill-down is the service lead's; a data set is its commissioner's
     "reports-kpi-episodes": Route("kpi", G),
