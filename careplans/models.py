@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from pathway.history import field_history
 from pathway.models import DischargeReason, Episode, RttPeriod
 
 
@@ -115,6 +116,7 @@ class CarePlan(models.Model):
     shared_with_gp = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    history = field_history()
 
     class Meta:
         ordering = ["episode", "-version"]
@@ -173,6 +175,7 @@ class MedicationLine(models.Model):
     review_due_on = models.DateField()
     prescribed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    history = field_history()
 
     class Meta:
         ordering = ["started_on", "id"]

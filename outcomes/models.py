@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from pathway.history import field_history
 from pathway.models import Episode
 
 
@@ -85,6 +86,7 @@ class Feedback(models.Model):
     closed_on = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    history = field_history()
 
     class Meta:
         ordering = ["-received_on", "-id"]

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from pathway.access import access_clinical_episode, access_episode, can_act_clinically, has_role
+from pathway.audit import AuditedPaginator
 from pathway.errors import DomainError, InvalidInput
 from pathway.models import Role
 from pathway.rules import rule
@@ -178,7 +178,7 @@ def feedback_index(request):
     filters = FeedbackFilter(request.GET, queryset=feedback_list(user=request.user))
     if not filters.is_valid():
         return render(request, "outcomes/feedback_list.html", {"filters": filters.form}, status=400)
-    page = Paginator(filters.qs, 25).get_page(request.GET.get("page"))
+    page = AuditedPaginator(filters.qs, 25, user=request.user).get_page(request.GET.get("page"))
     return render(
         request,
         "outcomes/feedback_list.html",

@@ -1,13 +1,37 @@
-"""Who may see what: one place per object, 404 (never 403) for what a user may not see."""
+"""The access policy: who may see and change what, in one place (DESIGN.md section 10).
+
+Every page, API view, FHIR resource, export and list asks it. Objects a user may not see are 404
+(never 403). Each object read through it is noted in the access audit (``pathway.audit``), and
+each refusal of an object that exists is noted with the patient it was for.
+
+The admin role (and a Django superuser) is configuration only: no role here grants it patient data.
+"""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import OPEN_STATES, Episode, EpisodeState, Patient, Role
+from . import audit
+from .models import OPEN_STATES, Episode, EpisodeState, PathwayEvent, Patient, RecordAccess, Role
 
 CLINICAL_ROLES = {Role.CLINICIAN, Role.SERVICE_LEAD, Role.SPA_TRIAGE}
+# Who may change a patient's identity (name, date of birth, practice) after a referral disagreed with it.
+DEMOGRAPHICS_ROLES = (Role.SPA_TRIAGE, Role.CLINICIAN, Role.SERVICE_LEAD)
+
+# The timeline a GP practice sees: the referral, the triage outcome, the discharge and the letters.
+# Clinical, medication, PROM, deadline and appointment events are the service's record only.
+GP_TIMELINE_STATES = frozenset(
+    {
+        EpisodeState.TRIAGE,
+        EpisodeState.INFO_REQUESTED,
+        EpisodeState.ACCEPTED,
+        EpisodeState.REJECTED,
+        EpisodeState.REDIRECTED,
+        EpisodeState.DISCHARGED,
+    }
+)
+GP_TIMELINE = Q(kind=PathwayEvent.Kind.LETTER) | Q(kind=PathwayEvent.Kind.TRANSITION, new_state__in=GP_TIMELINE_STATES)
 
 
 def user_roles(user) -> set[str]:
@@ -21,7 +45,8 @@ def user_roles(user) -> set[str]:
 
 
 def has_role(user, *roles: str) -> bool:
-    return bool(user_roles(user) & set(roles)) or bool(getattr(user, "is_superuser", False))
+    """Roles come from groups only: a superuser flag is for configuration, not for reading records."""
+    return bool(user_roles(user) & set(roles))
 
 
 def _profile(user):
@@ -43,8 +68,6 @@ def episodes_visible_to(user) -> QuerySet[Episode]:
     qs = Episode.objects.all()
     if not user or not user.is_authenticated:
         return qs.none()
-    if user.is_superuser:
-        return qs
     roles = user_roles(user)
     condition = Q(pk__in=[])
     if Role.SERVICE_LEAD in roles:
@@ -65,26 +88,62 @@ def patients_visible_to(user) -> QuerySet[Patient]:
     return Patient.objects.filter(pk__in=episodes_visible_to(user).values("patient_id"))
 
 
-def access_episode(user, episode_id) -> Episode:
+def patient_episodes_visible_to(user, patient: Patient) -> QuerySet[Episode]:
+    """The episodes of one patient that this user may see: never the patient's whole history by default."""
+    return Episode.objects.filter(patient=patient, pk__in=episodes_visible_to(user).values("pk"))
+
+
+def events_visible_to(user, events: QuerySet[PathwayEvent]) -> QuerySet[PathwayEvent]:
+    """A timeline filtered like the objects it describes: service staff see it all, others the GP's part."""
+    return events if may_read_clinical(user) else events.filter(GP_TIMELINE)
+
+
+def event_visible_to(user, event: PathwayEvent) -> bool:
+    """The same rule as ``events_visible_to``, for events already in memory (prefetched timelines)."""
+    if may_read_clinical(user):
+        return True
+    if event.kind == PathwayEvent.Kind.LETTER:
+        return True
+    return event.kind == PathwayEvent.Kind.TRANSITION and event.new_state in GP_TIMELINE_STATES
+
+
+def _int(value, what: str) -> int:
     try:
-        pk = int(episode_id)
+        return int(value)
     except (TypeError, ValueError):
-        raise Http404("No such episode.") from None
+        raise Http404(f"No such {what}.") from None
+
+
+def refused(user, *, patient_id: int | None, episode_id: int | None = None) -> None:
+    """Note a refused attempt at an object that exists, with the patient it was for."""
+    audit.note(user=user, patient_id=patient_id, episode_id=episode_id, outcome=RecordAccess.Outcome.REFUSED)
+
+
+def allowed(user, *, patient_id: int, episode_id: int | None = None) -> None:
+    audit.note(user=user, patient_id=patient_id, episode_id=episode_id)
+
+
+def access_episode(user, episode_id) -> Episode:
+    pk = _int(episode_id, "episode")
     qs = episodes_visible_to(user).filter(pk=pk)
     episode = Episode.objects.select_related("patient", "practice", "team").filter(pk__in=qs.values("pk")).first()
     if episode is None:
+        patient_id = Episode.objects.filter(pk=pk).values_list("patient_id", flat=True).first()
+        if patient_id:
+            refused(user, patient_id=patient_id, episode_id=pk)
         raise Http404("No such episode.")
+    allowed(user, patient_id=episode.patient_id, episode_id=episode.pk)
     return episode
 
 
 def access_patient(user, patient_id) -> Patient:
-    try:
-        pk = int(patient_id)
-    except (TypeError, ValueError):
-        raise Http404("No such patient.") from None
-    patient = patients_visible_to(user).filter(pk=pk).first()
+    pk = _int(patient_id, "patient")
+    patient = patients_visible_to(user).select_related("practice").filter(pk=pk).first()
     if patient is None:
+        if Patient.objects.filter(pk=pk).exists():
+            refused(user, patient_id=pk)
         raise Http404("No such patient.")
+    allowed(user, patient_id=patient.pk)
     return patient
 
 
@@ -97,6 +156,15 @@ def may_read_clinical(user) -> bool:
     return has_role(user, *CLINICAL_ROLES)
 
 
+def may_reconcile_demographics(user) -> bool:
+    return has_role(user, *DEMOGRAPHICS_ROLES)
+
+
+def may_view_access_audit(user) -> bool:
+    """Who has viewed a record, and the break-glass read, are the service lead's."""
+    return has_role(user, Role.SERVICE_LEAD)
+
+
 def access_clinical_episode(user, episode_id) -> Episode:
     """The episode for its clinical record: 404 for those who may not see it and for non-staff roles.
 
@@ -104,6 +172,9 @@ def access_clinical_episode(user, episode_id) -> Episode:
     clinical record behind them; to it, that record does not exist.
     """
     if not may_read_clinical(user):
+        pk = _int(episode_id, "episode")
+        patient_id = Episode.objects.filter(pk=pk).values_list("patient_id", flat=True).first()
+        refused(user, patient_id=patient_id, episode_id=pk)
         raise Http404("No such episode.")
     return access_episode(user, episode_id)
 
@@ -112,14 +183,12 @@ def access_episode_object(user, model, object_id, *, clinical: bool = True, rela
     """An object that belongs to an episode (appointment, medication, care plan...), checked through
     its episode: 404 when it does not exist, its episode is not visible, or (``clinical``) the user is
     not service staff. Returns the object with ``episode`` loaded."""
-    try:
-        pk = int(object_id)
-    except (TypeError, ValueError):
-        raise Http404("Not found.") from None
-    if clinical and not may_read_clinical(user):
-        raise Http404("Not found.")
+    pk = _int(object_id, "object")
     obj = model.objects.select_related("episode", *related).filter(pk=pk).first()
     if obj is None:
+        raise Http404("Not found.")
+    if clinical and not may_read_clinical(user):
+        refused(user, patient_id=obj.episode.patient_id, episode_id=obj.episode_id)
         raise Http404("Not found.")
     obj.episode = access_episode(user, obj.episode_id)
     return obj

@@ -1,12 +1,44 @@
-"""Admin for reference data; clinical records are changed through services, not here."""
+"""Admin for configuration (users, teams, practices, commissioners, rules).
+
+Clinical records are changed through the services, never here, and are not shown here either: the
+admin role is configuration only. The one exception is the service lead's emergency "break glass"
+read (``pathway.governance_views.break_glass``), whose every page is logged with its reason.
+"""
 
 from django.contrib import admin
 
+from . import audit
+from .access import may_view_access_audit
 from .models import Commissioner, Practice, StaffProfile, Team
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """For clinical records: they change only through the services, never in the admin."""
+    """For clinical records: read only, and only by the service lead under a break-glass grant."""
+
+    def _break_glass(self, request) -> bool:
+        if not hasattr(request, "_painway_break_glass"):
+            user = request.user
+            request._painway_break_glass = may_view_access_audit(user) and audit.active_break_glass(user) is not None
+        return request._painway_break_glass
+
+    def has_module_permission(self, request):
+        return self._break_glass(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._break_glass(request)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            audit.note_list(user=request.user, patient_ids=audit.patient_ids_of(changelist.result_list))
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            audit.note_list(user=request.user, patient_ids=audit.patient_ids_of([obj]), action="view")
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request):
         return False

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import services
-from .access import access_episode, can_act_clinically
+from .access import access_episode, can_act_clinically, events_visible_to
 from .api_schema import NOT_FOUND, action_responses
 from .models import DischargeReason, Episode, EpisodeState, PathwayEvent
 from .selectors import episode_timeline, rtt_summary
@@ -116,7 +116,8 @@ class EpisodeEvents(APIView):
     def get(self, request, pk):
         episode = access_episode(request.user, pk)
         services.record_view(user=request.user, episode=episode, via="api", path=request.path)
-        return Response(EventSerializer(episode_timeline(episode), many=True).data)
+        events = events_visible_to(request.user, episode_timeline(episode))
+        return Response(EventSerializer(events, many=True).data)
 
 
 class EpisodeTransition(APIView):

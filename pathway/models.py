@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from .history import field_history
 from .validators import validate_nhs_number, validate_ods_code
 
 
@@ -100,6 +101,7 @@ class Patient(models.Model):
     )
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="patients")
     created_at = models.DateTimeField(auto_now_add=True)
+    history = field_history()
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -181,6 +183,7 @@ class Episode(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = field_history()
 
     class Meta:
         ordering = ["-received_on", "-id"]
@@ -394,6 +397,7 @@ class Letter(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = field_history(excluded_fields=["pdf"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -411,16 +415,5 @@ class Letter(models.Model):
         return f"{self.get_kind_display()} {self.pk}"
 
 
-class RecordAccess(models.Model):
-    """Every view of a patient record, for audit. Holds IDs only, never identifiers."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
-    episode = models.ForeignKey(Episode, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    action = models.CharField(max_length=20, default="view")
-    via = models.CharField(max_length=10, default="web")
-    path = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["-at"]
+# The access audit and identity reconciliation live in their own module (one noun each).
+from .governance_models import BreakGlass, DemographicsReconciliation, RecordAccess  # noqa: E402, F401

@@ -3,9 +3,13 @@
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from . import audit
+
 
 class Pagination(PageNumberPagination):
-    """``?page=N`` from 1 (or ``last``): anything else is a 400 naming ``page``; a page past the last is a 404."""
+    """``?page=N`` from 1 (or ``last``): anything else is a 400 naming ``page``; a page past the last is a 404.
+
+    Every API list is paginated here, so the patients on each page served are noted in the access audit."""
 
     invalid_page_message = "There is no page {page_number}."
 
@@ -14,4 +18,6 @@ class Pagination(PageNumberPagination):
         given = raw not in (None, "") and raw not in self.last_page_strings
         if given and not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
             raise ValidationError({"page": [f"'{raw}' is not a page number. Give a whole number from 1."]})
-        return super().paginate_queryset(queryset, request, view=view)
+        page = super().paginate_queryset(queryset, request, view=view)
+        audit.note_list(user=request.user, patient_ids=audit.patient_ids_of(page or []))
+        return page

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from . import rtt
-from .access import episodes_visible_to
+from .access import episodes_visible_to, event_visible_to, patient_episodes_visible_to
 from .calendar import london_date
 from .models import Deadline, Episode, PathwayEvent, Patient, RttPeriod
 from .rules import rule
@@ -55,14 +55,16 @@ def episode_open_deadlines(episode: Episode) -> QuerySet[Deadline]:
     return episode.deadlines.open().order_by("due_on")
 
 
-def patient_record(patient: Patient) -> list[dict]:
-    """The patient's episodes, newest first, each with its timeline, open deadlines and RTT summary.
+def patient_record(patient: Patient, *, user) -> list[dict]:
+    """The patient's episodes this user may see, newest first, each with its timeline (filtered by the
+    access policy like the objects it describes), open deadlines and RTT summary.
 
     Four queries whatever the number of episodes or events: the timelines, deadlines and RTT
     periods of all the episodes are prefetched together.
     """
     episodes = (
-        patient.episodes.select_related("practice", "team", "referral")
+        patient_episodes_visible_to(user, patient)
+        .select_related("practice", "team", "referral")
         .prefetch_related(
             Prefetch(
                 "events", queryset=PathwayEvent.objects.select_related("actor").order_by("at", "id"), to_attr="timeline"
@@ -75,7 +77,7 @@ def patient_record(patient: Patient) -> list[dict]:
     return [
         {
             "episode": episode,
-            "events": episode.timeline,
+            "events": [event for event in episode.timeline if event_visible_to(user, event)],
             "deadlines": episode.open_deadlines,
             "rtt": rtt_summary(episode),
         }

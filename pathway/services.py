@@ -10,7 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import rtt
+from . import audit, rtt
 from .episode_dates import episode_limit_date, mdt_due_on
 from .errors import OpenEpisodeExists, StaleVersion, TransitionNotAllowed, UnknownState
 from .models import (
@@ -23,7 +23,6 @@ from .models import (
     Letter,
     LetterKind,
     PathwayEvent,
-    RecordAccess,
     RttPeriod,
 )
 from .rules import rule
@@ -460,6 +459,12 @@ def letter_create(
 def record_view(
     *, user, episode: Episode | None = None, patient=None, via: str = "web", path: str = "", action: str = "view"
 ) -> None:
-    RecordAccess.objects.create(
-        user=user, patient=patient or episode.patient, episode=episode, via=via, path=path[:300], action=action
+    """Name the read a view makes (print, PDF...); the access policy has noted it already in a request."""
+    audit.note(
+        user=user,
+        patient_id=(patient or episode.patient).pk,
+        episode_id=episode.pk if episode else None,
+        action=action,
+        via=via,
+        path=path,
     )

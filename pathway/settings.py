@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from pathway.pseudonym_key import pseudonym_key_from_environment
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PAINWAY_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "simple_history",
     "pathway",
     "accounts",
     "referrals",
@@ -85,6 +88,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SessionIdleTimeoutMiddleware",
     "accounts.middleware.SecondFactorRequiredMiddleware",
+    "pathway.audit.AuditMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -362,8 +367,8 @@ PATHWAY_RULES_DEFAULTS = {
 }
 PATHWAY_RULES = {**PATHWAY_RULES_DEFAULTS, **json.loads(os.environ.get("PATHWAY_RULES", "{}") or "{}")}
 
-# Salt for the pseudonyms that commissioners see (monthly data set, over-9-month list).
-PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY", SECRET_KEY)
+# Key of the pseudonyms that commissioners see (monthly data set): never SECRET_KEY (pathway/pseudonym_key.py).
+PSEUDONYM_KEY, PSEUDONYM_KEY_VERSION = pseudonym_key_from_environment(os.environ, debug=DEBUG, var_dir=VAR_DIR)
 
 # MESH: electronic delivery of letters to GP practices.
 # The local mesh-sandbox serves plain HTTP (uvicorn without TLS); real MESH endpoints are HTTPS
@@ -386,11 +391,18 @@ SERVICE_NAME = os.environ.get("SERVICE_NAME", "Painway Persistent Pain Service")
 # Namespace of the service's own FHIR identifiers and questionnaire canonicals (interop/fhir/resources.py).
 FHIR_SYSTEM_BASE = os.environ.get("FHIR_SYSTEM_BASE", "https://painway.example.org/fhir")
 
+# Every log line passes the redacting filter: no query string (search terms), questionnaire token,
+# NHS number, postcode or email reaches a log, including the development server's access log.
+# Gunicorn's access log gets the same filter from gunicorn.conf.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "pathway.log_redaction.RedactingFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import health, views
+from . import governance_views, health, views
 
 api_patterns = [
     path("", include("accounts.api")),
@@ -29,6 +29,10 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("patients/", views.patient_search, name="patient-search"),
     path("patients/<int:pk>/", views.patient_detail, name="patient-detail"),
+    path("patients/<int:pk>/access/", governance_views.patient_access_log, name="patient-access-log"),
+    path("patients/reconcile/", governance_views.reconciliation_list, name="reconciliation-list"),
+    path("patients/reconcile/<int:pk>/", governance_views.reconciliation_detail, name="reconciliation-detail"),
+    path("audit/break-glass/", governance_views.break_glass, name="break-glass"),
     path("deadlines/breached/", views.breached_deadlines, name="breached-deadlines"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_patterns)),

@@ -1,14 +1,20 @@
 """Core pages: home per role, patient search and record, breached deadlines."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.defaults import bad_request as django_bad_request
 
-from . import services
-from .access import access_patient, has_role, patients_visible_to, user_roles
+from .access import (
+    access_patient,
+    has_role,
+    may_read_clinical,
+    may_view_access_audit,
+    patients_visible_to,
+    user_roles,
+)
+from .audit import AuditedPaginator
 from .models import Role
 from .selectors import breached_deadlines as breached_deadlines_selector
 from .selectors import patient_record
@@ -21,6 +27,7 @@ HOME_LINKS = {
         ("Re-engage a discharged patient", "/referrals/reengage/"),
         ("Triage breaches", "/triage/breaches/"),
         ("Find a patient", "/patients/"),
+        ("Demographics to reconcile", "/patients/reconcile/"),
     ],
     Role.CLINICIAN: [
         ("My work list", "/care/worklist/"),
@@ -30,6 +37,7 @@ HOME_LINKS = {
         ("Letter outbox", "/letters/"),
         ("Complaints and compliments", "/outcomes/feedback/"),
         ("Find a patient", "/patients/"),
+        ("Demographics to reconcile", "/patients/reconcile/"),
     ],
     Role.SERVICE_LEAD: [
         ("Patient tracking list", "/reports/ptl/"),
@@ -48,6 +56,8 @@ HOME_LINKS = {
         ("Letter outbox", "/letters/"),
         ("Complaints and compliments", "/outcomes/feedback/"),
         ("Find a patient", "/patients/"),
+        ("Demographics to reconcile", "/patients/reconcile/"),
+        ("Emergency access to the admin site (break glass)", "/audit/break-glass/"),
     ],
     Role.COMMISSIONER: [
         ("KPI dashboard", "/reports/kpis/"),
@@ -86,27 +96,34 @@ def patient_search(request):
             patients = patients.filter(nhs_number__startswith=digits)
         else:
             patients = patients.filter(Q(family_name__icontains=query) | Q(given_name__icontains=query))
-    page = Paginator(patients.order_by("family_name", "given_name", "id"), 25).get_page(request.GET.get("page"))
+    page = AuditedPaginator(patients.order_by("family_name", "given_name", "id"), 25, user=request.user).get_page(
+        request.GET.get("page")
+    )
     return render(request, "pathway/patient_search.html", {"page": page, "query": query})
 
 
 @login_required
 def patient_detail(request, pk):
     patient = access_patient(request.user, pk)
-    services.record_view(user=request.user, patient=patient, path=request.path)
-    episodes = patient_record(patient)
+    episodes = patient_record(patient, user=request.user)
     # Only the service's staff may open the clinical record; a GP practice follows its referral instead.
-    clinical = has_role(request.user, Role.SPA_TRIAGE, Role.CLINICIAN, Role.SERVICE_LEAD)
-    return render(
-        request, "pathway/patient_detail.html", {"patient": patient, "episodes": episodes, "clinical": clinical}
-    )
+    clinical = may_read_clinical(request.user)
+    context = {
+        "patient": patient,
+        "episodes": episodes,
+        "clinical": clinical,
+        "may_view_access_audit": may_view_access_audit(request.user),
+    }
+    return render(request, "pathway/patient_detail.html", context)
 
 
 @login_required
 def breached_deadlines(request):
     if not has_role(request.user, Role.SPA_TRIAGE, Role.SERVICE_LEAD, Role.CLINICIAN):
         raise Http404("No such page.")
-    page = Paginator(breached_deadlines_selector(request.user), 50).get_page(request.GET.get("page"))
+    page = AuditedPaginator(breached_deadlines_selector(request.user), 50, user=request.user).get_page(
+        request.GET.get("page")
+    )
     return render(request, "pathway/breached_deadlines.html", {"page": page})
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from pathway import services as core
 from pathway.access import has_role, user_practice_id
 from pathway.calendar import add_months, add_working_days
+from pathway.demographics import demographics_differences, reconciliation_open
 from pathway.errors import InvalidInput, OpenEpisodeExists
 from pathway.models import OPEN_STATES, DeadlineKind, Episode, EpisodeState, Patient, Practice, Role
 from pathway.rules import rule
@@ -221,9 +222,12 @@ def referral_validate(*, data: dict[str, Any], actor=None, today: date, attachme
     return clean
 
 
-def _patient_upsert(clean: dict[str, Any]) -> Patient:
-    """Find the patient by NHS number or create them; a re-referral updates the demographics."""
-    patient = Patient.objects.select_for_update().filter(nhs_number=clean["nhs_number"]).first()
+def _patient_find_or_create(clean: dict[str, Any]) -> tuple[Patient, tuple[dict, dict]]:
+    """Find the patient by NHS number or create them. A known patient's record is never changed by a
+    referral: the demographics it disagrees on come back (record's, referral's) for reconciliation."""
+    patient = (
+        Patient.objects.select_for_update().select_related("practice").filter(nhs_number=clean["nhs_number"]).first()
+    )
     values = {f: clean[f] for f in PATIENT_FIELDS if clean.get(f) is not None}
     for flag in ("interpreter_needed", "veteran"):
         values[flag] = bool(clean.get(flag))
@@ -232,11 +236,8 @@ def _patient_upsert(clean: dict[str, Any]) -> Patient:
     values["postcode"] = values["postcode"].upper()
     values["practice"] = clean["practice"]
     if patient is None:
-        return Patient.objects.create(nhs_number=clean["nhs_number"], **values)
-    for field, value in values.items():
-        setattr(patient, field, value)
-    patient.save()
-    return patient
+        return Patient.objects.create(nhs_number=clean["nhs_number"], **values), ({}, {})
+    return patient, demographics_differences(patient, values)
 
 
 def _attachments_save(referral: Referral, files: Iterable[UploadedFile]) -> None:
@@ -283,7 +284,7 @@ def referral_create(
     start the RTT clock and the triage deadline. Nothing is written when any rule fails."""
     attachments = list(attachments)
     clean = referral_validate(data=data, actor=actor, today=core.today_london(), attachments=attachments)
-    patient = _patient_upsert(clean)
+    patient, (current, proposed) = _patient_find_or_create(clean)
     if data.get("communication_format"):
         # Communication needs follow the patient from the referral onwards (a bad format: 400, nothing written).
         from safeguarding.services import communication_needs_update
@@ -302,6 +303,8 @@ def referral_create(
         episode=episode, patient=patient, practice=clean["practice"], clean=clean, actor=actor, source=source
     )
     _attachments_save(referral, attachments)
+    if proposed:
+        reconciliation_open(patient=patient, episode=episode, current=current, proposed=proposed)
     logger.info("referral %s received for episode %s (source %s)", referral.pk, episode.pk, source)
     return referral
 

@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
 from pathway import services as core
 from pathway.access import has_role, user_practice_id
+from pathway.audit import AuditedPaginator
 from pathway.errors import DomainError, InvalidInput
 from pathway.models import Practice, Role
 from pathway.rules import rule
@@ -59,7 +59,7 @@ def referral_new(request):
 def referral_list(request):
     if not has_role(request.user, Role.GP_PRACTICE, Role.SPA_TRIAGE, Role.SERVICE_LEAD, Role.CLINICIAN):
         raise Http404("No such page.")
-    page = Paginator(referrals_visible_to(request.user), 25).get_page(request.GET.get("page"))
+    page = AuditedPaginator(referrals_visible_to(request.user), 25, user=request.user).get_page(request.GET.get("page"))
     return render(request, "referrals/referral_list.html", {"page": page})
 
 

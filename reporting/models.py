@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from pathway.governance_models import AppendOnly
 from pathway.models import Commissioner
 
 
@@ -13,7 +14,27 @@ class MonthlyDataSet(models.Model):
     file = models.FileField(upload_to="mds/", blank=True)
     due_on = models.DateField()
     submitted_on = models.DateField(null=True, blank=True)
+    pseudonym_key_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Version of the pseudonym key its patient pseudonyms were made with"
+    )
 
     class Meta:
         ordering = ["-month"]
         constraints = [models.UniqueConstraint(fields=["commissioner", "month"], name="one_mds_per_month")]
+
+
+class PseudonymKeyVersion(AppendOnly):
+    """A pseudonym key adopted under a version. Pseudonyms stay comparable across months only while the
+    key stays; a new key is a decision (who, when, why) recorded here, never a silent change."""
+
+    version = models.PositiveIntegerField(unique=True)
+    fingerprint = models.CharField(max_length=64, help_text="Keyed hash of a constant: tells keys apart")
+    adopted_at = models.DateTimeField(auto_now_add=True)
+    adopted_by = models.CharField(max_length=150)
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["version"]
+
+    def __str__(self) -> str:
+        return f"Pseudonym key version {self.version}"

@@ -7,6 +7,7 @@ import logging
 import tempfile
 from datetime import date
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -63,7 +64,8 @@ def mds_generate(*, commissioner: Commissioner, month: date) -> MonthlyDataSet:
             data_set.file.delete(save=False)
         data_set.file.save(f"mds-{commissioner.code}-{month:%Y-%m}.csv", File(handle), save=False)
     data_set.generated_at = timezone.now()
-    data_set.save(update_fields=["row_count", "file", "generated_at"])
+    data_set.pseudonym_key_version = settings.PSEUDONYM_KEY_VERSION
+    data_set.save(update_fields=["row_count", "file", "generated_at", "pseudonym_key_version"])
     deadline_create(
         kind=DeadlineKind.MDS_SUBMISSION,
         episode=None,

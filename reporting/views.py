@@ -10,6 +10,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from pathway import audit
+from pathway.audit import AuditedPaginator
 from pathway.errors import DomainError, InvalidInput
 from pathway.models import DischargeReason
 from pathway.services import today_london
@@ -179,7 +181,7 @@ def ptl(request):
     context = {"form": filters.form, "today": today, "filtered": bool(request.GET.get("commissioner"))}
     if not filters.is_valid():
         return render(request, "reporting/ptl.html", context, status=400)
-    page = Paginator(filters.qs, 50).get_page(request.GET.get("page"))
+    page = AuditedPaginator(filters.qs, 50, user=request.user).get_page(request.GET.get("page"))
     context |= {
         "band": filters.cleaned_data["band"],
         "page": page,
@@ -195,6 +197,10 @@ def ptl_export(request):
     today = filters.today
     if not filters.is_valid():
         return render(request, "reporting/ptl.html", {"form": filters.form, "today": today}, status=400)
+    # The export lists patients: logged up front, as the rows stream after the response has begun.
+    audit.note_list(
+        user=request.user, patient_ids=filters.qs.values_list("episode__patient_id", flat=True), action="export"
+    )
 
     def rows():
         yield PTL_CSV_COLUMNS

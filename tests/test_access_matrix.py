@@ -1,9 +1,13 @@
-"""Access matrix: every URL that takes an object id, against every role that must not see that object.
+"""Access matrix: every URL and API route, against every role, with two practices (two commissioners)
+and two teams (DESIGN.md section 10, issue 12).
 
 The test walks the URL resolver. Every pattern with a parameter must have an entry in ROUTES, so a
-new URL fails here until someone decides who may see what it shows (DESIGN.md section 10):
+new URL fails here until someone decides who may see what it shows:
 
-- a signed-in user who may not see the object gets 404 (never 403, 200 or 500), for each method;
+- a signed-in user who may not see the object gets 404 (never 403, 200 or 500), for each method, the
+  refusal is in the access audit, and the body holds none of the patient's identifiers;
+- every route without a parameter (lists, searches, forms, reports), read and written by every role,
+  shows none of the identifiers of a patient of the other practice and the other team;
 - a request without a session or token is sent to sign in (pages) or gets 401 (API);
 - a permitted read of a patient record writes a RecordAccess row, holding ids only.
 """
@@ -22,7 +26,7 @@ from django.utils import timezone
 from accounts.services import api_token_issue
 from careplans.models import GroupSession, MedicationLine
 from outcomes.models import PromInvitation
-from pathway.models import EpisodeState, RecordAccess, Role
+from pathway.models import DemographicsReconciliation, EpisodeState, RecordAccess, Role
 from pathway.tests import factories as f
 from pathway.tests.clients import signed_in_client
 from programmes.models import Enrolment, Programme, ProgrammeSession
@@ -52,6 +56,8 @@ G, P, GP_, D = ("GET",), ("POST",), ("GET", "POST"), ("DELETE",)
 ROUTES: dict[str, Route] = {
     # Core
     "patient-detail": Route("patient", G, logs=True),
+    "patient-access-log": Route("patient", G, logs=True),
+    "reconciliation-detail": Route("reconciliation", GP_, logs=True),
     "api-episode": Route("episode", G, logs=True),
     "api-episode-events": Route("episode", G, logs=True),
     "api-episode-transition": Route("episode", P),
@@ -115,8 +121,8 @@ ROUTES: dict[str, Route] = {
     # Outcomes
     "api-episode-proms": Route("episode", GP_, logs=True),
     "outcomes:episode": Route("episode", G, logs=True),
-    "outcomes:paper-return": Route("episode", GP_),
-    "outcomes:feedback-edit": Route("feedback", GP_),
+    "outcomes:paper-return": Route("episode", GP_, logs=True),
+    "outcomes:feedback-edit": Route("feedback", GP_, logs=True),
     "outcomes:questionnaire": Route("token", GP_, public=True, lead_status=None),
     # Reports: the drill-down is the service lead's; a data set is its commissioner's
     "reports-kpi-episodes": Route("kpi", G),
@@ -204,6 +210,28 @@ def test_every_id_taking_url_is_classified():
 
 # --- The world: one target record no role but the service lead may see -------------------------
 
+TARGET_IDENTITY = {
+    "given_name": "Zephyrine",
+    "family_name": "Quarrington",
+    "address": "7 Forbidden Row\nElsewhere",
+    "postcode": "ZZ1 7QQ",
+}
+
+
+def forbidden_strings(patient) -> list[str]:
+    """What must not appear in any response to a user who may not see the patient."""
+    nhs = patient.nhs_number
+    return [nhs, f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}", "Zephyrine", "Quarrington", "Forbidden Row", "ZZ1 7QQ"]
+
+
+def leaked(response, patient) -> list[str]:
+    if response.streaming:
+        body = b"".join(response.streaming_content).decode(errors="replace")
+    else:
+        body = response.content.decode(errors="replace")
+    low = body.lower()
+    return [s for s in forbidden_strings(patient) if s.lower() in low]
+
 
 @pytest.fixture
 def world(db, settings):
@@ -223,9 +251,10 @@ def world(db, settings):
     }
     team.members.add(users["clinician"])
 
-    # The target: another practice, another team, discharged (so not SPA's either).
+    # The target: another practice (of another commissioner), another team, discharged (so not SPA's either).
+    assert other_practice.commissioner_id != own_practice.commissioner_id
     received = date(2026, 1, 5)
-    episode = rf.episode(practice=other_practice, received_on=received)
+    episode = rf.episode(practice=other_practice, received_on=received, **TARGET_IDENTITY)
     referral = episode.referral
     attachment = ReferralAttachment(referral=referral, original_name="scan.pdf", content_type="application/pdf", size=8)
     attachment.file.save("scan.pdf", ContentFile(b"%PDF-1.4"), save=True)
@@ -274,6 +303,9 @@ def world(db, settings):
         commissioner=other_practice.commissioner, month=date(2026, 1, 1), due_on=date(2026, 2, 15)
     )
     data_set.file.save("mds.csv", ContentFile(b"month\n"), save=True)
+    reconciliation = DemographicsReconciliation.objects.create(
+        patient=episode.patient, episode=episode, current={"given_name": "Zephyrine"}, proposed={"given_name": "Zeph"}
+    )
     kwargs = {
         "patient": {"pk": episode.patient_id},
         "episode": {"pk": episode.pk},
@@ -289,6 +321,7 @@ def world(db, settings):
         "feedback": {"pk": feedback.pk},
         "group": {"pk": group.pk},
         "mds": {"pk": data_set.pk},
+        "reconciliation": {"pk": reconciliation.pk},
         "kpi": {"code": next(iter(KPI_BY_CODE))},
         "token": {"token": "not-a-real-token"},
         "concern": {"pk": concern.pk},
@@ -329,15 +362,22 @@ def test_roles_that_may_not_see_the_object_get_404(world, name):
     if spec.public:
         pytest.skip("no account: checked in test_patient_link_with_a_bad_token_is_not_found")
     url = _url(world, name)
-    outcomes = {}
+    outcomes, leaks = {}, {}
+    patient = world["episode"].patient
     for role in sorted(spec.denied):
         user = world["users"][role]
         for method in spec.methods:
             response = _request(_client_for(user, url), method, url)
             if response.status_code != 404:
                 outcomes[(role, method)] = response.status_code
+            if found := leaked(response, patient):
+                leaks[(role, method)] = found
+        refusals = RecordAccess.objects.filter(user=user, outcome=RecordAccess.Outcome.REFUSED)
+        assert refusals.exists(), f"{url}: the refusal of {role} is not in the access audit"
     assert not outcomes, f"{url}: expected 404, got {outcomes}"
-    assert not RecordAccess.objects.exclude(user=world["users"]["service_lead"]).exists()
+    assert not leaks, f"{url}: identifiers in the response: {leaks}"
+    allowed = RecordAccess.objects.filter(outcome=RecordAccess.Outcome.ALLOWED)
+    assert not allowed.exclude(user=world["users"]["service_lead"]).exists()
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -364,7 +404,7 @@ def test_permitted_read_is_logged(world, name):
     url = _url(world, name)
     response = _client_for(lead, url).get(url)
     assert response.status_code == spec.lead_status, (url, response.status_code)
-    rows = list(RecordAccess.objects.filter(user=lead))
+    rows = list(RecordAccess.objects.filter(user=lead, outcome=RecordAccess.Outcome.ALLOWED))
     if spec.logs:
         assert rows, f"{url} shows a patient record but wrote no RecordAccess row"
         patient = world["episode"].patient
@@ -451,7 +491,7 @@ def test_gp_practice_never_sees_the_clinical_record_of_its_own_patients(gp_world
     client = _client_for(gp_world["gp"], url)
     got = {m: _request(client, m, url).status_code for m in GP_OWN_NOT_FOUND[name]}
     assert set(got.values()) == {404}, f"{url}: {got}"
-    assert not RecordAccess.objects.exists()
+    assert not RecordAccess.objects.filter(outcome=RecordAccess.Outcome.ALLOWED).exists()
 
 
 def test_gp_own_not_found_lists_known_routes():
@@ -473,3 +513,50 @@ def test_episode_without_referral_is_404_on_the_triage_routes(world):
     url = reverse("api-episode-red-flag-clear", kwargs={"pk": episode.pk})
     response = _client_for(lead, url).post(url, {"flag": "fracture", "reason": "x"}, format="json")
     assert response.status_code == 404
+
+
+# --- Every route without a parameter, every role, reads and writes ------------------------------------
+#
+# Lists, searches, forms, queues and reports, read (searching for the other practice's patient by name)
+# and written (posting that patient's NHS number), by every role but the service lead: no response may
+# hold anything of that patient beyond the term the user sent. Sign-in, sign-out, the schema and the
+# admin site (configuration; checked in test_patient_data_safety) are outside it.
+
+UNPARAMETERISED_OUT_OF_SCOPE = ("admin/", "sign-in/", "sign-out/", "api/schema/", "api/docs/", "api/v1/auth/")
+
+
+def unparameterised_urls() -> list[str]:
+    return sorted(
+        {
+            "/" + route
+            for route, _name, pattern in _walk(get_resolver())
+            if not route.startswith(UNPARAMETERISED_OUT_OF_SCOPE) and not _has_parameter(route, pattern)
+        }
+    )
+
+
+def test_unparameterised_routes_are_walked():
+    urls = unparameterised_urls()
+    assert len(urls) >= 30 and "/patients/" in urls and "/api/v1/referrals/" in urls
+
+
+@pytest.mark.parametrize("url", unparameterised_urls())
+def test_no_route_shows_a_role_anything_of_a_patient_it_may_not_see(world, url):
+    patient = world["episode"].patient
+    search = {"q": patient.family_name, "search": patient.family_name}
+    write = {"nhs_number": patient.nhs_number, "reason": "Re-referral", "episode_id": world["episode"].pk}
+    problems = {}
+    for role, user in sorted(world["users"].items()):
+        if role == "service_lead":
+            continue
+        client = _client_for(user, url)
+        read = client.get(url, search)
+        posted = client.post(url, write, format="json") if _is_api(url) else client.post(url, write)
+        for method, response, sent in (("GET", read, patient.family_name), ("POST", posted, patient.nhs_number)):
+            if response.status_code >= 500:
+                problems[(role, method)] = response.status_code
+            found = [s for s in leaked(response, patient) if s.replace(" ", "") != sent]
+            if found:
+                problems[(role, method)] = found
+    assert not problems, f"{url}: {problems}"
+    assert not RecordAccess.objects.filter(patient=patient, outcome=RecordAccess.Outcome.ALLOWED).exists()

@@ -3,11 +3,14 @@
 Referral -> triage -> care -> discharge -> letter sent over MESH -> PROM link used by the patient.
 No NHS number, name, date of birth, postcode, email or phone of the patient may appear in a log
 record (message, arguments or exception), in a Celery task's arguments or result, or in
-RecordAccess.path. Commissioner-facing outputs carry no NHS numbers or names.
+RecordAccess.path. What the configured log handler writes, including a web server's access log of
+every request of the pathway (search terms in query strings, the questionnaire token in its path),
+holds none of them either. Commissioner-facing outputs carry no NHS numbers or names.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from datetime import date
@@ -19,6 +22,7 @@ from django.test import Client
 
 from outcomes.models import PromInvitation
 from outcomes.senders import LocmemSender
+from pathway.log_redaction import RedactingFilter
 from pathway.models import Episode, RecordAccess, Role
 from pathway.tests import factories as f
 from pathway.tests.conftest import mesh_sandbox, mesh_sandbox_server  # noqa: F401 (fixtures)
@@ -54,6 +58,39 @@ def secrets_of(nhs: str) -> list[str]:
 def leaks(text: str, secrets: list[str]) -> list[str]:
     low = str(text).lower()
     return [s for s in secrets if s.lower() in low]
+
+
+class ServerAccessLog:
+    """Logs each request as Django's development server does (logger ``django.server``, the request
+    line with its query string), so the test sees what a web server's access log would hold."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        line = f"{request.method} {request.get_full_path()} HTTP/1.1"
+        logging.getLogger("django.server").info('"%s" %s %s', line, response.status_code, len(response.content or b""))
+        referer = f"http://testserver{request.get_full_path()}"
+        logging.getLogger("gunicorn.access").info('"%s" %s "%s"', line, response.status_code, referer)
+        return response
+
+
+@pytest.fixture
+def log_output(settings):
+    """What the configured console handler (the one every log line goes through) writes, with the
+    server's access log of every request added."""
+    settings.MIDDLEWARE = ["tests.test_privacy.ServerAccessLog", *settings.MIDDLEWARE]
+    handler = next(
+        h for h in logging.getLogger().handlers if any(isinstance(flt, RedactingFilter) for flt in h.filters)
+    )
+    gunicorn = logging.getLogger("gunicorn.access")
+    gunicorn.addHandler(handler)
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    yield stream
+    handler.setStream(previous)
+    gunicorn.removeHandler(handler)
 
 
 @pytest.fixture
@@ -92,6 +129,7 @@ def _referral_body(nhs, practice):
 
 
 def test_a_whole_pathway_logs_no_identifiers(
+    log_output,
     caplog,
     task_calls,
     mesh_sandbox,  # noqa: F811 (the fixture imported above)
@@ -193,6 +231,10 @@ def test_a_whole_pathway_logs_no_identifiers(
     token = re.search(r"/outcomes/q/([^/\s]+)/", message.body).group(1)
     assert Client().get(f"/outcomes/q/{token}/").status_code == 200
     assert Client().get("/outcomes/q/not-a-token/").status_code in (404, 410)
+    # A search by family name, as a GP practice would type it.
+    gp_web = Client()
+    gp_web.force_login(f.UserFactory(role=Role.GP_PRACTICE, practice=practice))
+    assert gp_web.get("/patients/", {"q": FAMILY}).status_code == 200
     assert PromInvitation.objects.filter(episode_id=episode_id, sent_at__isnull=False).exists()
 
     found = []
@@ -204,6 +246,10 @@ def test_a_whole_pathway_logs_no_identifiers(
             found.append((record.name, record.levelname, record.getMessage()[:200], hit))
     assert not found, f"identifiers in log records: {found}"
     assert len(caplog.records) > 5, "expected the pathway to log something"
+
+    written = log_output.getvalue()
+    assert "django.server" in written and "/outcomes/q/[token]/" in written and "?[redacted]" in written
+    assert not leaks(written, [*secrets, token, "not-a-token", "q=" + FAMILY]), leaks(written, [*secrets, token])
 
     assert task_calls, "expected Celery tasks (letter sending, PROM link)"
     for call in task_calls:

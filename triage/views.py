@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pathway import services as core
 from pathway.access import access_episode
+from pathway.audit import AuditedPaginator
 from pathway.errors import DomainError
 from pathway.rules import rule
 from pathway.selectors import episode_timeline, rtt_summary
@@ -38,7 +38,9 @@ def _require_triager(user) -> None:
 
 
 def _queue_context(request) -> dict:
-    page = Paginator(triage_queue(request.user), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = AuditedPaginator(triage_queue(request.user), QUEUE_PAGE_SIZE, user=request.user).get_page(
+        request.GET.get("page")
+    )
     today = core.today_london()
     return {
         "page": page,
@@ -216,5 +218,5 @@ def info_received(request, pk):
 def breaches(request):
     """Referrals not triaged within the working-day limit, for the SPA lead."""
     _require_triager(request.user)
-    page = Paginator(triage_breaches(request.user), 50).get_page(request.GET.get("page"))
+    page = AuditedPaginator(triage_breaches(request.user), 50, user=request.user).get_page(request.GET.get("page"))
     return render(request, "triage/breaches.html", {"page": page, "today": core.today_london()})

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from pathway import services as core
 from pathway.access import can_act_clinically
+from pathway.audit import AuditedPaginator
 
 from .. import forms, selectors, services
 from ._common import _action, _clinical_episode, _expected
@@ -40,5 +40,7 @@ def mdt_list(request):
     if not can_act_clinically(request.user):
         raise Http404("No such page.")
     today = core.today_london()
-    page = Paginator(selectors.mdt_due(request.user, today), 50).get_page(request.GET.get("page"))
+    page = AuditedPaginator(selectors.mdt_due(request.user, today), 50, user=request.user).get_page(
+        request.GET.get("page")
+    )
     return render(request, "careplans/mdt.html", {"page": page, "today": today})

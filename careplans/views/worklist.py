@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
 from pathway import services as core
 from pathway.access import can_act_clinically
+from pathway.audit import AuditedPaginator
 
 from .. import selectors
 
@@ -33,5 +33,7 @@ def worklist(request):
     context = selectors.worklist(request.user, core.today_london())
     # Each section pages on its own (?reviews_due=2): a lead's work list can run to hundreds of rows.
     for key in WORKLIST_SECTIONS:
-        context[key] = Paginator(context[key], WORKLIST_PAGE_SIZE).get_page(request.GET.get(key))
+        context[key] = AuditedPaginator(context[key], WORKLIST_PAGE_SIZE, user=request.user).get_page(
+            request.GET.get(key)
+        )
     return render(request, "careplans/worklist.html", context)

@@ -228,7 +228,9 @@ def test_another_teams_record_and_unknown_ids_are_404(api_as, clinician, record,
         assert r.json()["resourceType"] == "OperationOutcome"
     r = client.get(f"/api/v1/fhir/Patient/{record['other']['Patient']}/$everything")
     assert r.status_code == 404
-    assert not RecordAccess.objects.filter(user=clinician).exists()
+    assert not RecordAccess.objects.filter(user=clinician, outcome=RecordAccess.Outcome.ALLOWED).exists()
+    refused = RecordAccess.objects.filter(user=clinician, outcome=RecordAccess.Outcome.REFUSED)
+    assert refused.filter(patient_id=record["other"]["Patient"]).exists()
 
 
 def test_gp_practice_sees_the_episode_but_not_clinical_detail(api_as, gp_user, record):

@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from pathway.access import access_episode, can_act_clinically, has_role
+from pathway.audit import AuditedPaginator
 from pathway.errors import DomainError
 from pathway.models import LetterState, Role
 from pathway.services import record_view
@@ -33,7 +33,7 @@ def outbox(request):
     if not filters.is_valid():
         return render(request, "letters/pages/outbox.html", context, status=400)
     context |= {
-        "page": Paginator(filters.qs, 25).get_page(request.GET.get("page")),
+        "page": AuditedPaginator(filters.qs, 25, user=request.user).get_page(request.GET.get("page")),
         "state": filters.cleaned_data["state"],
         "query_string": filters.query_string(),
     }
@@ -44,7 +44,9 @@ def outbox(request):
 def late(request):
     if not has_role(request.user, Role.SERVICE_LEAD):
         raise Http404("No such page.")
-    page = Paginator(selectors.letters_late(request.user), 25).get_page(request.GET.get("page"))
+    page = AuditedPaginator(selectors.letters_late(request.user), 25, user=request.user).get_page(
+        request.GET.get("page")
+    )
     return render(request, "letters/pages/late.html", {"page": page})
 
 
@@ -52,7 +54,9 @@ def late(request):
 def episode_letters(request, episode_id):
     episode = access_episode(request.user, episode_id)
     record_view(user=request.user, episode=episode, path=request.path)
-    page = Paginator(selectors.episode_letters(request.user, episode.pk), 25).get_page(request.GET.get("page"))
+    page = AuditedPaginator(selectors.episode_letters(request.user, episode.pk), 25, user=request.user).get_page(
+        request.GET.get("page")
+    )
     return render(request, "letters/pages/episode_letters.html", {"episode": episode, "page": page})
 
 

@@ -129,8 +129,9 @@ def test_duplicate_open_episode_is_409_and_nothing_half_written(api_as, spa_user
     assert Patient.objects.get().given_name == "Ann"
 
 
-def test_re_referral_after_closed_episode_updates_demographics(api_as, spa_user, practice):
+def test_re_referral_after_closed_episode_leaves_the_record_and_asks_spa_to_reconcile(api_as, spa_user, practice):
     from pathway import services
+    from pathway.models import DemographicsReconciliation
 
     client = api_as(spa_user)
     first = client.post(URL, referral_payload(practice), format="json").json()
@@ -138,7 +139,10 @@ def test_re_referral_after_closed_episode_updates_demographics(api_as, spa_user,
     response = client.post(URL, referral_payload(practice, family_name="Jones", postcode="dl2 2bb"), format="json")
     assert response.status_code == 201
     patient = Patient.objects.get()
-    assert (patient.family_name, patient.postcode) == ("Jones", "DL2 2BB")
+    assert (patient.family_name, patient.postcode) == ("Smith", "DL1 1AA")
+    task = DemographicsReconciliation.objects.get(patient=patient)
+    assert task.proposed == {"family_name": "Jones", "postcode": "DL2 2BB"}
+    assert task.current == {"family_name": "Smith", "postcode": "DL1 1AA"}
     assert patient.episodes.count() == 2
 
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import date
 
-from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -34,6 +31,7 @@ from triage.models import TriageDecision
 from .. import kpis
 from ..kpis import Scope, month_last_day
 from ..models import MonthlyDataSet
+from ..pseudonyms import pseudonym, pseudonym_key_version_in_force
 from .scope import commissioners_for
 
 MDS_COLUMNS = [
@@ -80,12 +78,6 @@ MDS_COLUMNS = [
 
 
 AGE_BANDS = [(18, 29), (30, 39), (40, 49), (50, 59), (60, 69), (70, 79)]
-
-
-def pseudonym(patient_id: int) -> str:
-    """A keyed hash of the patient ID: stable across months, meaningless without the key."""
-    key = str(settings.PSEUDONYM_KEY).encode()
-    return hmac.new(key, f"patient:{patient_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def age_band(date_of_birth: date | None, on: date) -> str:
@@ -244,7 +236,13 @@ def _num(value) -> str:
 
 
 def mds_rows(commissioner: Commissioner | None, month: date, *, chunk_size: int = 2000):
-    """The data set as lists of strings (header first), streamed from the database."""
+    """The data set as lists of strings (header first), streamed from the database. The pseudonym key is
+    checked first, so a silently changed key stops the data set before any row is written."""
+    pseudonym_key_version_in_force()
+    return _mds_rows(commissioner, month, chunk_size=chunk_size)
+
+
+def _mds_rows(commissioner: Commissioner | None, month: date, *, chunk_size: int):
     end = month_last_day(month)
     queryset = mds_queryset(commissioner, month)
     yield MDS_COLUMNS

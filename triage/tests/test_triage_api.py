@@ -318,13 +318,25 @@ def test_a_referral_claimed_by_someone_else_cannot_be_decided_except_by_the_lead
     assert Referral.objects.get().claimed_by is None
 
 
-def test_admin_lists_referrals_and_decisions_read_only(client, spa_user, frozen):
+def test_admin_site_shows_referrals_and_decisions_only_to_the_lead_under_break_glass_and_read_only(
+    client, spa_user, frozen
+):
+    from pathway.audit import break_glass_open
+
     admin_user = f.UserFactory(role="admin")
     admin_user.is_staff = admin_user.is_superuser = True
     admin_user.save()
     referral = make_referral(received_on=date(2026, 11, 2))
     services.triage_decide(episode=referral.episode, outcome="accept", tier=2, actor=spa_user)
     client.force_login(admin_user)
+    # The admin role is configuration only.
+    assert client.get("/admin/referrals/referral/").status_code == 403
+    assert client.get("/admin/triage/triagedecision/").status_code == 403
+    lead = f.UserFactory(role="service_lead")
+    lead.is_staff = True
+    lead.save()
+    break_glass_open(user=lead, reason="Record unreadable through the pages")
+    client.force_login(lead)
     assert client.get("/admin/referrals/referral/").status_code == 200
     assert client.get("/admin/triage/triagedecision/").status_code == 200
     assert client.get("/admin/referrals/referral/add/").status_code == 403

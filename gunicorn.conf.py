@@ -1,0 +1,24 @@
+"""Gunicorn settings read from the working directory: the access log goes through the same redacting
+filter as the app's logs (pathway/log_redaction.py), so search terms and questionnaire tokens in
+request lines and referrers never reach it."""
+
+accesslog = "-"
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "pathway.log_redaction.RedactingFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "access": {"class": "logging.StreamHandler", "filters": ["redact"], "stream": "ext://sys.stdout"},
+        "error": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact"],
+            "formatter": "plain",
+            "stream": "ext://sys.stderr",
+        },
+    },
+    "loggers": {
+        "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        "gunicorn.error": {"handlers": ["error"], "level": "INFO", "propagate": False},
+    },
+}
