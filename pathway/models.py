@@ -162,6 +162,10 @@ class Episode(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     received_on = models.DateField()
+    # The triage queue's order (fast track first, then the triage due date), copied from the
+    # referral by the services that set it, so the queue is one index scan of waiting episodes.
+    triage_priority = models.PositiveSmallIntegerField(default=2, help_text="0 palliative, 1 urgent, 2 routine")
+    triage_due_on = models.DateField(null=True, blank=True)
     admitted_on = models.DateField(null=True, blank=True)
     episode_limit_on = models.DateField(null=True, blank=True, db_index=True)
     discharged_on = models.DateField(null=True, blank=True)
@@ -187,7 +191,16 @@ class Episode(models.Model):
             ),
             models.CheckConstraint(condition=Q(tier__isnull=True) | Q(tier__in=[1, 2, 3]), name="episode_tier_1_to_3"),
         ]
-        indexes = [models.Index(fields=["state", "received_on"])]
+        indexes = [
+            models.Index(fields=["state", "received_on"]),
+            models.Index(
+                fields=["triage_priority", "triage_due_on", "received_on", "id"],
+                condition=Q(state=EpisodeState.TRIAGE),
+                name="episode_triage_queue",
+            ),
+            models.Index(fields=["discharged_on"], name="episode_discharged_on"),
+            models.Index(fields=["admitted_on"], name="episode_admitted_on"),
+        ]
 
     def __str__(self) -> str:
         return f"Episode {self.pk}"

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "careplans",
     "outcomes",
     "reporting",
+    "benchmark",
 ]
 
 MIDDLEWARE = [

@@ -442,7 +442,6 @@ def mds_queryset(commissioner: Commissioner | None, month: date) -> QuerySet:
             urgency=Coalesce(F("referral__urgency"), Value(""), output_field=CharField()),
             triage_outcome=Subquery(first_decision.values("outcome")[:1]),
             triage_decided_on=Subquery(first_decision.values("decided_on")[:1]),
-            triage_due_on=F("referral__triage_due_on"),
             rtt_clock_start=Subquery(period.values("clock_start")[:1]),
             rtt_clock_stop=Subquery(period.values("clock_stop")[:1]),
             rtt_status_code=Subquery(period.values("status_code")[:1]),
