@@ -25,7 +25,9 @@ from pathway.letters.rendering import letter_pdf
 from pathway.models import Deadline, Episode, EpisodeState, Letter, LetterKind
 from pathway.services import deadline_sweep
 from reporting.kpis import Scope, compute_kpis, months_back
+from reporting.models import KpiSnapshot
 from reporting.selectors import mds_rows, trend_cache_key
+from reporting.services import kpi_snapshots_refresh_recent
 
 from . import hand_sql
 from .generate import COMMISSIONERS
@@ -166,6 +168,17 @@ class Bench:
         self.page("episode_page", "bench-clinician", f"/care/episodes/{episode.pk}/", hand_sql.episode(episode.pk))
         self.page("patient_page", "bench-clinician", f"/patients/{episode.patient_id}/")
 
+        self._note("kpis_month_live")
+        KpiSnapshot.objects.filter(month=self.month).delete()
+        stats, queries = self._time(lambda: compute_kpis(Scope(), self.month), repeat=3)
+        self._record("kpis_month_live", stats, queries, hand_sql.kpis(self.month))
+        self._note("kpi_snapshots_refresh")
+        start = time.perf_counter()
+        months = kpi_snapshots_refresh_recent(today=self.today)
+        self.results["kpi_snapshots_refresh"] = {
+            "months": len(months),
+            "seconds": round(time.perf_counter() - start, 2),
+        }
         for name, scope in (("kpis_month_service", Scope()), ("kpis_month_commissioner", Scope(commissioner))):
             self._note(name)
             stats, queries = self._time(lambda scope=scope: compute_kpis(scope, self.month))
