@@ -290,8 +290,9 @@ def deadline_sweep(*, today: date, limit: int | None = None, batch: int = 500) -
 
     Each batch is claimed with ``select_for_update(skip_locked=True)`` (only the deadline rows
     are locked), so several workers can sweep at once without doing the same row twice, and a
-    breached row is never picked again. Three queries a batch (claim, update, timeline events)
-    plus what the breach handlers do, so the cost follows the number of rows that came due. A
+    breached row is never picked again. Three queries a batch (claim, an update per due date,
+    timeline events) plus what the breach handlers do, so the cost follows the number of rows that
+    came due. A
     handler that fails rolls its batch back; the next sweep does it again.
     """
     done = 0
@@ -307,10 +308,14 @@ def deadline_sweep(*, today: date, limit: int | None = None, batch: int = 500) -
             if not deadlines:
                 break
             now = timezone.now()
+            by_due: dict[date, list[int]] = {}
             for deadline in deadlines:
                 deadline.breached_on = deadline.due_on + timedelta(days=1)
                 deadline.escalated_at = now
-            Deadline.objects.bulk_update(deadlines, ["breached_on", "escalated_at"])
+                by_due.setdefault(deadline.due_on, []).append(deadline.pk)
+            # One UPDATE per due date (a sweep every few minutes finds one or two).
+            for due_on, ids in by_due.items():
+                Deadline.objects.filter(pk__in=ids).update(breached_on=due_on + timedelta(days=1), escalated_at=now)
             PathwayEvent.objects.bulk_create(
                 PathwayEvent(
                     episode=deadline.episode,
