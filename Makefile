@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint format install install-dev static migrate seed benchmark clean
+.PHONY: run test lint format install install-dev static migrate seed bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# make bench N=1000000: generate N referrals into the configured database (DATABASE_URL), then
+# time every page and report on them (README, "Performance"). BENCH_ARGS=--reuse measures again.
+N ?= 10000
+bench: migrate
+	$(MANAGE) bench --referrals $(N) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var
