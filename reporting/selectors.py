@@ -48,6 +48,7 @@ from pathway.models import (
 )
 from pathway.rules import rule
 from pathway.selectors import rtt_warning
+from pathway.streaming import stream_rows
 from referrals.models import Referral
 from triage.models import TriageDecision
 
@@ -522,7 +523,7 @@ def mds_rows(commissioner: Commissioner | None, month: date, *, chunk_size: int 
     queryset, cutoff = mds_queryset(commissioner, month)
     yield MDS_COLUMNS
     label = month.strftime("%Y-%m")
-    for row in queryset.iterator(chunk_size=chunk_size):
+    for row in stream_rows(queryset, chunk_size=chunk_size):
         closed_by_end = row["closed_on"] is not None and row["closed_on"] <= end
         sent_on = london_date(row["letter_sent_at"]) if row["letter_sent_at"] else None
         start = row["rtt_clock_start"]

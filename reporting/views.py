@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from pathway.errors import DomainError, InvalidInput
 from pathway.models import DischargeReason, Practice
 from pathway.services import today_london
+from pathway.streaming import stream_rows
 from triage.models import TriageOutcome
 
 from . import selectors, services
@@ -219,7 +220,7 @@ def ptl_export(request):
 
     def rows():
         yield PTL_CSV_COLUMNS
-        for period in selectors.ptl(scope, band=band, today=today).iterator(chunk_size=2000):
+        for period in stream_rows(selectors.ptl(scope, band=band, today=today)):
             row = selectors.ptl_row(period, today)
             yield [row[c].isoformat() if hasattr(row[c], "isoformat") else row[c] for c in PTL_CSV_COLUMNS]
 
