@@ -267,7 +267,12 @@ class RttPeriod(models.Model):
                 fields=["episode"], condition=Q(clock_stop__isnull=True), name="one_running_rtt_clock"
             )
         ]
-        indexes = [models.Index(fields=["clock_start"], condition=Q(clock_stop__isnull=True), name="rtt_open_start")]
+        indexes = [
+            # The PTL's order (longest wait first) read straight from the index of running clocks.
+            models.Index(fields=["clock_start", "id"], condition=Q(clock_stop__isnull=True), name="rtt_open_start_id"),
+            # Clocks stopped after a month end were still running at it (the RTT KPI's snapshot).
+            models.Index(fields=["clock_stop"], name="rtt_clock_stop"),
+        ]
 
     def __str__(self) -> str:
         return f"RTT period {self.pk}"
