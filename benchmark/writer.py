@@ -52,10 +52,10 @@ class TableWriter:
         self.written = 0
         self.postgres = connection.vendor == "postgresql"
 
-    def add(self, **row) -> None:
+    def add(self, **row) -> bool:
+        """Buffer a row; True when the buffer is full and the caller should flush."""
         self.rows.append(row)
-        if len(self.rows) >= self.batch:
-            self.flush()
+        return len(self.rows) >= self.batch
 
     def _values(self, row: dict) -> list:
         defaults = self.defaults
