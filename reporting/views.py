@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pathway.errors import DomainError, InvalidInput
+from pathway.keyset import keyset_page, parse_after
 from pathway.models import DischargeReason, Practice
 from pathway.services import today_london
 from pathway.streaming import stream_rows
@@ -201,11 +202,16 @@ def ptl(request):
     context = {"form": form, "today": today, "band": band or "", "filtered": bool(request.GET.get("commissioner"))}
     if scope is None:
         return render(request, "reporting/ptl.html", context, status=400)
-    periods = selectors.ptl(scope, band=band, today=today)
-    page = Paginator(periods, 50).get_page(request.GET.get("page"))
+    try:
+        after = parse_after(request.GET.get("after"))
+    except InvalidInput as exc:
+        return render(request, "reporting/ptl.html", context | {"after_error": exc.errors["after"][0]}, status=400)
+    # Keyset pages: the next 50 after the last row shown, read from the index of running clocks
+    # (no COUNT of every open pathway, no OFFSET that grows with the page number).
+    page = keyset_page(selectors.ptl(scope, band=band, today=today), date_field="clock_start", after=after, size=50)
     context |= {
         "page": page,
-        "rows": [selectors.ptl_row(p, today) for p in page.object_list],
+        "rows": [selectors.ptl_row(p, today) for p in page.rows],
         "query_string": form.query_string(),
     }
     return render(request, "reporting/ptl.html", context)
