@@ -121,7 +121,7 @@ class Bench:
                     cursor.execute(sql, params)
                     cursor.fetchall()
 
-        stats, _ = self._time(run)
+        stats, _ = self._time(run, repeat=min(self.repeat, 5))
         return stats["p50"]
 
     def _record(self, name: str, stats: dict, queries: int, sql: list | None = None, **extra) -> None:
