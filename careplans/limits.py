@@ -1,4 +1,7 @@
-"""The nine-month episode limit: warnings at 7 and 8 months, extension needed from 9 (pure)."""
+"""The nine-month episode limit: warnings at 7 and 8 months, extension needed from 9.
+
+``episode_limit_status`` is a pure rule; ``limit_status`` applies it to an episode under the local rules.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from pathway.calendar import add_months
+from pathway.episode_dates import limit_date
+from pathway.models import Episode
+from pathway.rules import rule
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,7 @@ def episode_limit_status(
 ) -> LimitStatus:
     """Which month warning applies on ``today``; each month is ``add_months(admitted_on, n)``."""
     warnings = {m: add_months(admitted_on, m) for m in warning_months}
-    limit_on = add_months(admitted_on, limit_months)
+    limit_on = limit_date(admitted_on, limit_months)
     level = None
     for months, starts in sorted(warnings.items()):
         if today >= starts:
@@ -44,3 +50,16 @@ def episode_limit_status(
         level = limit_months
     covered = extended_until is not None and today <= extended_until
     return LimitStatus(level=level, warnings=warnings, limit_on=limit_on, needs_extension=past_limit and not covered)
+
+
+def limit_status(episode: Episode, today: date, extended_until: date | None = None) -> LimitStatus | None:
+    """The episode's limit status under the local rules; None before admission."""
+    if episode.admitted_on is None:
+        return None
+    return episode_limit_status(
+        episode.admitted_on,
+        today,
+        warning_months=tuple(rule("episode_warning_months")),
+        limit_months=rule("episode_limit_months"),
+        extended_until=extended_until,
+    )

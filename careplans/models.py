@@ -38,6 +38,9 @@ class Appointment(models.Model):
         PATIENT_CANCELLED = "patient_cancelled", "Cancelled by patient"
         SERVICE_CANCELLED = "service_cancelled", "Cancelled by service"
 
+    # The one definition of a cancelled appointment: it holds no place and counts as no contact.
+    CANCELLED = (Outcome.PATIENT_CANCELLED, Outcome.SERVICE_CANCELLED)
+
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="appointments")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     date = models.DateField(db_index=True)

@@ -8,12 +8,13 @@ from django.db.models import Count, Q, QuerySet
 
 from pathway.access import episodes_visible_to
 from pathway.calendar import add_months
-from pathway.models import Deadline, DeadlineKind, Episode, Letter, LetterState
+from pathway.episode_dates import mdt_due_on
+from pathway.models import CARE_STATES, Deadline, DeadlineKind, Episode, Letter, LetterState
 from pathway.rules import rule
 from pathway.selectors import days_left, episode_timeline, rtt_summary
 
+from .limits import limit_status
 from .models import Appointment, CarePlan, Discharge, Extension, GroupSession, MedicationLine
-from .services import CARE_STATES, limit_status, mdt_due_on
 
 
 def latest_care_plan(episode: Episode) -> CarePlan | None:
@@ -133,9 +134,8 @@ def worklist(user, today: date) -> dict:
 
 
 def group_sessions() -> QuerySet[GroupSession]:
-    cancelled = [Appointment.Outcome.PATIENT_CANCELLED, Appointment.Outcome.SERVICE_CANCELLED]
     return GroupSession.objects.annotate(
-        booked=Count("appointments", filter=~Q(appointments__outcome__in=cancelled))
+        booked=Count("appointments", filter=~Q(appointments__outcome__in=Appointment.CANCELLED))
     ).order_by("-date", "id")
 
 

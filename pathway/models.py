@@ -136,6 +136,8 @@ OPEN_STATES = frozenset(
     }
 )
 CLOSED_STATES = frozenset({EpisodeState.DISCHARGED, EpisodeState.REJECTED, EpisodeState.REDIRECTED})
+# States in which the service is caring for the patient (after acceptance, before discharge).
+CARE_STATES = (EpisodeState.ACCEPTED, EpisodeState.ASSESSMENT, EpisodeState.TREATMENT)
 
 
 class DischargeReason(models.TextChoices):

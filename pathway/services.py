@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import rtt
+from .episode_dates import episode_limit_date, mdt_due_on
 from .errors import OpenEpisodeExists, StaleVersion, TransitionNotAllowed, UnknownState
 from .models import (
     CLOSED_STATES,
@@ -169,6 +170,87 @@ def episode_open(
     )
     rtt_clock_start(episode=episode, start=clock_start or received_on, actor=actor, ubrn=ubrn)
     return episode
+
+
+# --- Episode lifecycle: the only writers of admission, tier, limit and discharge ---------------
+
+
+def _episode_id(episode: Episode | int) -> int:
+    return episode if isinstance(episode, int) else episode.pk
+
+
+@transaction.atomic
+def episode_admit(
+    *, episode: Episode | int, tier: int, admitted_on: date, team=None, actor=None, reason: str = ""
+) -> Episode:
+    """Accept the episode to a tier: its admission date, its nine-month limit and that deadline, and
+    the MDT review a tier-3 admission needs."""
+    episode_transition(episode=_episode_id(episode), to=S.ACCEPTED, actor=actor, reason=reason or "Accepted")
+    locked = episode_lock(_episode_id(episode))
+    locked.tier, locked.admitted_on = tier, admitted_on
+    locked.episode_limit_on = episode_limit_date(admitted_on)
+    fields = ["tier", "admitted_on", "episode_limit_on"]
+    if team is not None:
+        locked.team = team
+        fields.append("team")
+    episode_bump(locked, *fields)
+    event_record(
+        episode=locked,
+        kind=PathwayEvent.Kind.TIER,
+        actor=actor,
+        reason=f"Accepted to tier {tier}",
+        data={"tier": tier, "admitted_on": admitted_on.isoformat()},
+    )
+    deadline_create(
+        kind=DeadlineKind.EPISODE_LIMIT, episode=locked, started_on=admitted_on, due_on=locked.episode_limit_on
+    )
+    if tier == 3:
+        deadline_create(
+            kind=DeadlineKind.MDT_REVIEW, episode=locked, started_on=admitted_on, due_on=mdt_due_on(admitted_on)
+        )
+    return locked
+
+
+def episode_change_tier(*, episode: Episode, tier: int, actor=None, reason: str, data: dict[str, Any]) -> None:
+    """Step the (locked) episode up or down a tier, with the event on its timeline."""
+    episode.tier = tier
+    episode_bump(episode, "tier")
+    event_record(episode=episode, kind=PathwayEvent.Kind.TIER, actor=actor, reason=reason, data=data)
+
+
+def episode_extend_limit(*, episode: Episode, until: date) -> None:
+    """Move the (locked) episode's limit to an approved extension's end."""
+    episode.episode_limit_on = until
+    episode_bump(episode, "episode_limit_on")
+
+
+@transaction.atomic
+def episode_discharge(
+    *,
+    episode: Episode | int,
+    on: date,
+    reason: str,
+    actor=None,
+    note: str = "",
+    closed_reason: str | None = None,
+    ome_discharge_mg=None,
+) -> Episode:
+    """Discharge the episode on ``on`` for ``reason`` (a DischargeReason). ``ome_discharge_mg`` is the
+    opioid total at discharge, given when the patient was in the service's care."""
+    locked = episode_transition(episode=episode, to=S.DISCHARGED, actor=actor, reason=note)
+    locked.discharged_on, locked.discharge_reason = on, reason
+    fields = ["discharged_on", "discharge_reason"]
+    if closed_reason is not None:
+        locked.closed_reason = closed_reason
+        fields.append("closed_reason")
+    if ome_discharge_mg is not None:
+        locked.ome_discharge_mg = ome_discharge_mg
+        fields.append("ome_discharge_mg")
+    episode_bump(locked, *fields)
+    if isinstance(episode, Episode) and episode is not locked:
+        for name in ("state", "version", *fields):
+            setattr(episode, name, getattr(locked, name))
+    return locked
 
 
 # --- RTT clock ----------------------------------------------------------------------------

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "careplans",
     "outcomes",
     "reporting",
+    "interop",
     "benchmark",
 ]
 
@@ -244,7 +245,7 @@ MESH_TIMEOUT_SECONDS = float(os.environ.get("MESH_TIMEOUT_SECONDS", "30"))
 REPORTING_TREND_CACHE_SECONDS = int(os.environ.get("REPORTING_TREND_CACHE_SECONDS", "3600"))
 
 SERVICE_NAME = os.environ.get("SERVICE_NAME", "Painway Persistent Pain Service")
-# Namespace of the service's own FHIR identifiers and questionnaire canonicals (pathway/fhir.py).
+# Namespace of the service's own FHIR identifiers and questionnaire canonicals (interop/fhir/resources.py).
 FHIR_SYSTEM_BASE = os.environ.get("FHIR_SYSTEM_BASE", "https://painway.example.org/fhir")
 
 LOGGING = {

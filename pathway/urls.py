@@ -13,7 +13,7 @@ api_patterns = [
     path("", include("careplans.api")),
     path("", include("outcomes.api")),
     path("", include("reporting.api")),
-    path("", include("pathway.fhir_api")),
+    path("", include("interop.fhir.api")),
 ]
 
 urlpatterns = [

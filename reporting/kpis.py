@@ -22,12 +22,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, TruncDate
+from django.db.models.functions import Cast
 
 from careplans.models import Appointment, CarePlan, Extension
 from outcomes.models import ExperienceSurvey, Instrument, PromResponse, Timepoint
 from pathway.calendar import add_months
+from pathway.episode_dates import limit_reached_if_admitted_by
 from pathway.errors import InvalidInput
+from pathway.letters.selectors import letters_on_time
 from pathway.models import Commissioner, Episode, EpisodeState, Letter, LetterKind, Practice, RttPeriod
 from pathway.rules import rule
 from triage.models import TriageDecision
@@ -197,9 +199,13 @@ def discharged_rows(scope: Scope, start: date, end: date) -> QuerySet:
     return Episode.objects.filter(scope.episode_q(), state=EpisodeState.DISCHARGED, discharged_on__range=(start, end))
 
 
+def care_plan_shared() -> Exists:
+    """Per episode: a written care plan was shared with the patient (the KPI and the data set)."""
+    return Exists(CarePlan.objects.filter(episode=OuterRef("pk"), shared_with_patient=True))
+
+
 def care_plan_rows(scope: Scope, start: date, end: date) -> QuerySet:
-    shared = CarePlan.objects.filter(episode=OuterRef("pk"), shared_with_patient=True)
-    return discharged_rows(scope, start, end).annotate(plan_shared=Exists(shared))
+    return discharged_rows(scope, start, end).annotate(plan_shared=care_plan_shared())
 
 
 def _score(instrument: str, timepoint: str, key: str, *, latest: bool) -> Subquery:
@@ -260,13 +266,13 @@ def survey_rows(scope: Scope, start: date, end: date) -> QuerySet:
     return ExperienceSurvey.objects.filter(scope.episode_q("episode__"), answered_on__range=(start, end))
 
 
+def discharge_letter_on_time() -> Exists:
+    """Per episode: a discharge letter was delivered on time (the KPI and the data set)."""
+    return Exists(letters_on_time(Letter.objects.filter(episode=OuterRef("pk"), kind=LetterKind.DISCHARGE)))
+
+
 def letter_rows(scope: Scope, start: date, end: date) -> QuerySet:
-    on_time = (
-        Letter.objects.filter(episode=OuterRef("pk"), kind=LetterKind.DISCHARGE, sent_at__isnull=False)
-        .annotate(sent_day=TruncDate("sent_at", tzinfo=LONDON))
-        .filter(due_on__isnull=False, sent_day__lte=F("due_on"))
-    )
-    return discharged_rows(scope, start, end).annotate(letter_on_time=Exists(on_time))
+    return discharged_rows(scope, start, end).annotate(letter_on_time=discharge_letter_on_time())
 
 
 def triage_rows(scope: Scope, start: date, end: date) -> QuerySet:
@@ -279,21 +285,35 @@ def triage_rows(scope: Scope, start: date, end: date) -> QuerySet:
 
 
 def over_9_months_rows(scope: Scope, start: date, end: date) -> QuerySet:
-    """Open at month end and admitted at least ``episode_limit_months`` before it.
-
-    ``admitted_on + 9 months <= month end`` holds for every admission in or before the month
-    nine months earlier (month ends clamp), so the cut-off is that month's last day.
-    """
-    cutoff = month_last_day(add_months(end.replace(day=1), -rule("episode_limit_months")))
-    approved = Extension.objects.filter(
-        episode=OuterRef("pk"), approved_at__isnull=False, approved_at__lt=london_midnight(end + timedelta(days=1))
-    )
+    """Open at month end and past the nine-month limit by then."""
     return (
-        Episode.objects.filter(scope.episode_q(), admitted_on__isnull=False, admitted_on__lte=cutoff)
-        .exclude(state__in=[EpisodeState.REJECTED, EpisodeState.REDIRECTED])
-        .filter(_closed_after(end))
-        .annotate(extension_approved=Exists(approved))
+        Episode.objects.filter(scope.episode_q())
+        .filter(over_9_months_q(end))
+        .annotate(extension_approved=extension_approved_by(end))
     )
+
+
+def over_9_months_q(end: date) -> Q:
+    """Per episode: open at ``end`` and past its nine-month limit by then (the KPI and the data set)."""
+    return (
+        Q(admitted_on__isnull=False, admitted_on__lte=limit_reached_if_admitted_by(end))
+        & ~Q(state__in=[EpisodeState.REJECTED, EpisodeState.REDIRECTED])
+        & _closed_after(end)
+    )
+
+
+def extension_approved_by(end: date) -> Exists:
+    """Per episode: an extension was approved by the end of ``end`` (the KPI and the data set)."""
+    return Exists(
+        Extension.objects.filter(
+            episode=OuterRef("pk"), approved_at__isnull=False, approved_at__lt=london_midnight(end + timedelta(days=1))
+        )
+    )
+
+
+def triage_on_time_q(prefix: str = "") -> Q:
+    """Per triage decision: decided by the referral's triage due date (the KPI and the data set)."""
+    return Q(**{f"{prefix}decided_on__lte": F(f"{prefix}referral__triage_due_on")})
 
 
 KPIS: list[Kpi] = [
@@ -337,7 +357,7 @@ KPIS: list[Kpi] = [
         "Triage within 2 working days",
         "fraction",
         triage_rows,
-        lambda end: Q(decided_on__lte=F("referral__triage_due_on")),
+        lambda end: triage_on_time_q(),
     ),
     Kpi(
         "over_9_months",

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Case, Exists, OuterRef, QuerySet, Value, When
 
 from pathway.access import episodes_visible_to, has_role
-from pathway.calendar import add_months, working_days_between
+from pathway.calendar import working_days_between
 from pathway.models import Deadline, DeadlineKind, EpisodeState, Role
 from pathway.rules import rule
 from referrals.models import RED_FLAGS, Referral
@@ -135,7 +135,3 @@ def triage_breaches(user) -> QuerySet[Deadline]:
         .select_related("episode", "episode__patient", "episode__referral", "episode__practice")
         .order_by(Case(When(met_on__isnull=True, then=Value(0)), default=Value(1)), "due_on", "id")
     )
-
-
-def episode_limit_on(admitted_on: date) -> date:
-    return add_months(admitted_on, rule("episode_limit_months"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,7 +26,7 @@ from pathway.rules import rule
 from referrals.models import RED_FLAGS, Referral
 
 from .models import RedFlagClearance, RedirectTarget, TriageDecision, TriageOutcome
-from .selectors import can_triage, episode_limit_on, is_spa_lead, uncleared_red_flags, waiting_referrals
+from .selectors import can_triage, is_spa_lead, uncleared_red_flags, waiting_referrals
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +208,7 @@ def triage_decide(
     referral.save(update_fields=["claimed_by", "claimed_at"])
 
     if outcome == TriageOutcome.ACCEPT:
-        _accept(locked, tier=tier, team=team, admitted_on=decided_on, actor=actor, reason=reason)
+        core.episode_admit(episode=locked.pk, tier=tier, team=team, admitted_on=decided_on, actor=actor, reason=reason)
     elif outcome in CLOSING:
         core.rtt_clock_stop(
             episode=locked,
@@ -236,35 +236,6 @@ def triage_decide(
         )
     logger.info("episode %s triaged: %s", locked.pk, outcome)
     return decision
-
-
-def _accept(episode: Episode, *, tier: int, team: Team | None, admitted_on: date, actor, reason: str) -> None:
-    core.episode_transition(episode=episode.pk, to=EpisodeState.ACCEPTED, actor=actor, reason=reason or "Accepted")
-    locked = core.episode_lock(episode.pk)
-    locked.tier, locked.admitted_on = tier, admitted_on
-    locked.episode_limit_on = episode_limit_on(admitted_on)
-    fields = ["tier", "admitted_on", "episode_limit_on"]
-    if team is not None:
-        locked.team = team
-        fields.append("team")
-    core.episode_bump(locked, *fields)
-    core.event_record(
-        episode=locked,
-        kind=PathwayEvent.Kind.TIER,
-        actor=actor,
-        reason=f"Accepted to tier {tier}",
-        data={"tier": tier, "admitted_on": admitted_on.isoformat()},
-    )
-    core.deadline_create(
-        kind=DeadlineKind.EPISODE_LIMIT, episode=locked, started_on=admitted_on, due_on=locked.episode_limit_on
-    )
-    if tier == 3:
-        core.deadline_create(
-            kind=DeadlineKind.MDT_REVIEW,
-            episode=locked,
-            started_on=admitted_on,
-            due_on=admitted_on + timedelta(weeks=rule("mdt_review_weeks")),
-        )
 
 
 @transaction.atomic
@@ -326,10 +297,13 @@ def referral_withdraw(*, episode: Episode | int, actor, reason: str, on: date | 
         actor=actor,
     )
     core.deadline_meet(kind=DeadlineKind.TRIAGE, episode=locked, on=on, subject=None)
-    core.episode_transition(episode=locked.pk, to=EpisodeState.DISCHARGED, actor=actor, reason=reason.strip())
-    locked = core.episode_lock(episode_id)
-    locked.discharged_on, locked.discharge_reason = on, DischargeReason.DECLINED
-    locked.closed_reason = reason.strip()
-    core.episode_bump(locked, "discharged_on", "discharge_reason", "closed_reason")
+    locked = core.episode_discharge(
+        episode=locked.pk,
+        on=on,
+        reason=DischargeReason.DECLINED,
+        actor=actor,
+        note=reason.strip(),
+        closed_reason=reason.strip(),
+    )
     Referral.objects.filter(episode_id=episode_id).update(claimed_by=None, claimed_at=None)
     return locked

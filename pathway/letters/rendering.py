@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from pathway.models import Letter, LetterKind
+from pathway.models import Episode, Letter, LetterKind
 from pathway.rules import rule
 
 logger = logging.getLogger(__name__)
@@ -72,67 +73,25 @@ def _as_lines(items: Any) -> list[str]:
     return [line for line in lines if line]
 
 
-def _goals(items: Any) -> list[dict[str, Any]]:
-    goals = []
-    for item in items or []:
-        if isinstance(item, dict):
-            goals.append(
-                {"goal": item.get("goal") or item.get("text") or "", "review_on": _date(item.get("review_on"))}
-            )
-        else:
-            goals.append({"goal": str(item), "review_on": None})
-    return [g for g in goals if g["goal"]]
+# What a feature app states in letters about an episode (its care plan, medication, discharge
+# record), keyed by the context names the letter templates use. Apps register a provider in their
+# AppConfig.ready(), so the core renders every letter without importing the apps built on it.
+LetterFacts = Callable[[Episode], dict[str, Any]]
+LETTER_FACTS: list[LetterFacts] = []
+# The facts every letter template may read, as they are when no app states them.
+NO_FACTS: dict[str, Any] = {"care_plan": None, "medications": [], "discharge_record": None}
 
 
-def _care_plan(episode):
-    from careplans.models import CarePlan
-
-    plan = CarePlan.objects.filter(episode=episode).order_by("-version").first()
-    if plan is None:
-        return None
-    return {
-        "version": plan.version,
-        "created_at": plan.created_at,
-        "goals": _goals(plan.goals),
-        "education": _as_lines(plan.education),
-        "therapies": _as_lines(plan.therapies),
-        "clinical": _as_lines(plan.clinical),
-        "interventions": _as_lines(plan.interventions),
-        "flare_up_plan": plan.flare_up_plan,
-        "emergency_plan": plan.emergency_plan,
-        "shared_with_patient": plan.shared_with_patient,
-    }
+def register_letter_facts(provider: LetterFacts) -> None:
+    if provider not in LETTER_FACTS:
+        LETTER_FACTS.append(provider)
 
 
-def _medications(episode) -> list[dict[str, Any]]:
-    from careplans.models import MedicationLine
-
-    rows = []
-    for line in MedicationLine.objects.filter(episode=episode).order_by("started_on", "id"):
-        if line.patch_mcg_per_hour is not None:
-            dose = f"{line.patch_mcg_per_hour.normalize():f} micrograms/hour patch"
-        elif line.dose_mg is not None:
-            per_day = f" x {line.doses_per_day.normalize():f} a day" if line.doses_per_day is not None else ""
-            dose = f"{line.dose_mg.normalize():f} mg{per_day}"
-        else:
-            dose = ""
-        rows.append(
-            {
-                "drug": line.drug,
-                "route": line.route,
-                "dose": dose,
-                "ome": line.ome_mg_per_day,
-                "started_on": line.started_on,
-                "stopped_on": line.stopped_on,
-            }
-        )
-    return rows
-
-
-def _discharge(episode):
-    from careplans.models import Discharge
-
-    return Discharge.objects.filter(episode=episode).select_related("clinician", "clinician__profile").first()
+def episode_facts(episode: Episode) -> dict[str, Any]:
+    facts = dict(NO_FACTS)
+    for provider in LETTER_FACTS:
+        facts.update(provider(episode))
+    return facts
 
 
 def _discharge_facts(letter: Letter, discharge) -> dict[str, Any]:
@@ -167,7 +126,8 @@ def letter_context(letter: Letter, *, today: date | None = None) -> dict[str, An
     practice = letter.practice or episode.practice
     source = letter.copy_of or letter
     body_kind = source.kind if letter.kind == LetterKind.PATIENT_COPY and letter.copy_of_id else letter.kind
-    discharge = _discharge(episode)
+    facts = episode_facts(episode)
+    discharge = facts.pop("discharge_record")
     clinician = episode.responsible_clinician or (discharge.clinician if discharge else None)
     approved_by = letter.approved_by or (source.approved_by if source is not letter else None)
     signed_by = approved_by or clinician
@@ -197,8 +157,7 @@ def letter_context(letter: Letter, *, today: date | None = None) -> dict[str, An
         "practice": practice,
         "address": {"name": address_name, "lines": address_lines, "postcode": address_postcode},
         "content": content,
-        "care_plan": _care_plan(episode),
-        "medications": _medications(episode),
+        **facts,
         "ome_total": episode.ome_total_mg_per_day,
         "ome_threshold": rule("ome_alert_threshold_mg"),
         "clinician": _signatory(clinician),

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Concat, TruncDate
 from django.http import Http404
 
 from pathway.access import access_episode, episodes_visible_to, has_role, user_practice_id
-from pathway.models import Deadline, DeadlineKind, Letter, LetterState, Role
+from pathway.calendar import LONDON
+from pathway.models import Deadline, Letter, LetterState, Role
 from pathway.services import LETTER_DEADLINES
 
 DELIVERED = (LetterState.SENT, LetterState.ACKNOWLEDGED)
@@ -74,18 +73,11 @@ def letters_late(user) -> QuerySet[Letter]:
     )
 
 
-def discharge_letters_on_time(*, start: date, end: date, episodes: QuerySet | None = None) -> dict[str, int]:
-    """KPI "discharge letters on time": letters delivered within their deadline / discharges.
-
-    Counted on the same Deadline rows the sweep breaches and delivery meets, for discharges dated
-    ``start`` to ``end`` inclusive (filter ``episodes`` for a commissioner or practice).
-    """
-    rows = Deadline.objects.filter(
-        kind=DeadlineKind.DISCHARGE_LETTER, started_on__gte=start, started_on__lte=end, cancelled_on__isnull=True
+def letters_on_time(letters: QuerySet[Letter]) -> QuerySet[Letter]:
+    """The letters delivered by the end of their due day, London time: the one definition of a
+    letter on time, which the discharge-letter KPI and the monthly data set both ask."""
+    return (
+        letters.filter(sent_at__isnull=False, due_on__isnull=False)
+        .annotate(sent_day=TruncDate("sent_at", tzinfo=LONDON))
+        .filter(sent_day__lte=F("due_on"))
     )
-    if episodes is not None:
-        rows = rows.filter(episode__in=episodes)
-    return {
-        "numerator": rows.filter(met_on__isnull=False, met_on__lte=F("due_on")).count(),
-        "denominator": rows.count(),
-    }

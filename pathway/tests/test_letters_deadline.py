@@ -8,10 +8,10 @@ import time_machine
 from pathway import services
 from pathway.letters import services as letter_services
 from pathway.letters.rules import letter_due_on
-from pathway.letters.selectors import discharge_letters_on_time
 from pathway.models import Deadline, DeadlineKind, LetterKind, LetterState
 from pathway.tasks import sweep_deadlines
 from pathway.tests import letter_factories as lf
+from reporting.kpis import KPI_BY_CODE, Scope
 
 
 @pytest.mark.parametrize(
@@ -102,7 +102,7 @@ def test_sent_at_late_evening_counts_on_the_london_date(late_letter):
 
 
 @pytest.mark.django_db
-def test_discharge_letters_on_time_kpi_reads_the_deadline_rows(late_letter):
+def test_discharge_letter_kpi_counts_letters_delivered_by_their_london_due_day(late_letter):
     letter, consultant = late_letter
     other_consultant = lf.consultant()
     on_time_episode = lf.discharged_episode(clinician=other_consultant, discharged_on=date(2026, 9, 1))
@@ -116,9 +116,6 @@ def test_discharge_letters_on_time_kpi_reads_the_deadline_rows(late_letter):
         services.deadline_sweep(today=services.today_london())
         letter_services.letter_approve(letter=letter, actor=consultant)
         letter_services.letter_mark_sent_by_hand(letter=letter, actor=consultant)
-    kpi = discharge_letters_on_time(start=date(2026, 8, 1), end=date(2026, 9, 30))
-    assert kpi == {"numerator": 1, "denominator": 2}
-    assert discharge_letters_on_time(start=date(2026, 9, 1), end=date(2026, 9, 30)) == {
-        "numerator": 1,
-        "denominator": 1,
-    }
+    kpi = KPI_BY_CODE["discharge_letter_on_time"]
+    assert kpi.counts(Scope(), date(2026, 8, 1)) == (0, 1)
+    assert kpi.counts(Scope(), date(2026, 9, 1)) == (1, 1)

@@ -15,8 +15,9 @@ from fhir.resources.R4B.servicerequest import ServiceRequest
 
 from careplans import services as care
 from careplans.models import Appointment
+from interop.fhir import resources as fhir
 from outcomes import services as outcomes
-from pathway import fhir, services
+from pathway import services
 from pathway.models import EpisodeState, LetterKind, RecordAccess, Role
 from pathway.tests import factories as f
 from referrals.tests.factories import make_referral

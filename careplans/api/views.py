@@ -1,9 +1,9 @@
-"""API of clinical care (DRF), mounted under /api/v1/: the same services as the forms."""
+"""Endpoints of clinical care: thin views over the same services as the forms."""
 
 from django.http import Http404
 from django.urls import path
-from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -11,253 +11,33 @@ from pathway import services as core
 from pathway.access import access_clinical_episode, access_episode, access_episode_object
 from pathway.api import require_clinical
 from pathway.api_schema import NO_CONTENT, NOT_FOUND, action_responses
-from pathway.models import DischargeReason, EpisodeState
 
-from . import selectors, services
-from .models import Appointment, CarePlan, Extension, GroupSession, MedicationLine, TreatmentStart
-
-
-class VersionField(serializers.IntegerField):
-    def __init__(self, **kwargs):
-        super().__init__(required=False, min_value=1, **kwargs)
-
-
-class AppointmentInput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Appointment.Kind.choices)
-    date = serializers.DateField()
-    time = serializers.TimeField(required=False, allow_null=True)
-    mode = serializers.ChoiceField(choices=Appointment.Mode.choices, required=False, default="face_to_face")
-    group_session = serializers.IntegerField(required=False, allow_null=True)
-    version = VersionField()
-
-
-class AppointmentOutput(serializers.ModelSerializer):
-    episode_id = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = Appointment
-        fields = ["id", "episode_id", "kind", "date", "time", "mode", "outcome", "dna_decision", "group_session"]
-
-
-class OutcomeInput(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=Appointment.Outcome.choices)
-    version = VersionField()
-
-
-class DnaDecisionInput(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=Appointment.DnaDecision.choices)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-    version = VersionField()
-
-
-class AssessmentInput(serializers.Serializer):
-    assessed_on = serializers.DateField()
-    biological = serializers.CharField(required=False, allow_blank=True, default="")
-    psychological = serializers.CharField(required=False, allow_blank=True, default="")
-    social = serializers.CharField(required=False, allow_blank=True, default="")
-    goals = serializers.CharField(required=False, allow_blank=True, default="")
-    suicide_risk = serializers.BooleanField(required=False, default=False)
-    alcohol_misuse = serializers.BooleanField(required=False, default=False)
-    drug_misuse = serializers.BooleanField(required=False, default=False)
-    risk_notes = serializers.CharField(required=False, allow_blank=True, default="")
-    version = VersionField()
-
-
-class GoalInput(serializers.Serializer):
-    goal = serializers.CharField()
-    review_on = serializers.DateField(required=False, allow_null=True)
-
-
-@extend_schema_field(
-    {
-        "oneOf": [
-            {"type": "string", "description": "The goal as plain text"},
-            {
-                "type": "object",
-                "properties": {
-                    "goal": {"type": "string"},
-                    "review_on": {"type": "string", "format": "date", "nullable": True},
-                },
-                "required": ["goal"],
-            },
-        ]
-    }
+from .. import selectors, services
+from ..models import Appointment, Extension, GroupSession, MedicationLine
+from .serializers import (
+    AppointmentBookedOutput,
+    AppointmentInput,
+    AppointmentOutcomeOutput,
+    AppointmentOutput,
+    AssessmentInput,
+    AssessmentOutput,
+    CarePlanInput,
+    CarePlanOutput,
+    DischargeInput,
+    DischargeOutput,
+    DnaDecisionInput,
+    ExtensionInput,
+    ExtensionOutput,
+    MdtReviewInput,
+    MdtReviewOutput,
+    MedicationAddedOutput,
+    MedicationInput,
+    MedicationLineOutput,
+    OutcomeInput,
+    TreatmentStartedInput,
+    TreatmentStartedOutput,
+    VersionInput,
 )
-class GoalField(serializers.Field):
-    """A goal as plain text, or as {"goal", "review_on"} when it has a review date."""
-
-    def to_internal_value(self, data):
-        goal = GoalInput(data={"goal": data} if isinstance(data, str) else data)
-        goal.is_valid(raise_exception=True)
-        return goal.validated_data
-
-    def to_representation(self, value):
-        return value
-
-
-class CarePlanInput(serializers.Serializer):
-    goals = serializers.ListField(child=GoalField(), required=False, default=list)
-    education = serializers.ListField(child=serializers.CharField(), required=False, default=list)
-    therapies = serializers.ListField(child=serializers.CharField(), required=False, default=list)
-    clinical = serializers.ListField(child=serializers.CharField(), required=False, default=list)
-    interventions = serializers.ListField(child=serializers.CharField(), required=False, default=list)
-    flare_up_plan = serializers.CharField(required=False, allow_blank=True, default="")
-    emergency_plan = serializers.CharField(required=False, allow_blank=True, default="")
-    shared_with_patient = serializers.BooleanField(required=False, default=False)
-    shared_with_gp = serializers.BooleanField(required=False, default=False)
-    version = VersionField()
-
-
-class TreatmentStartedInput(serializers.Serializer):
-    date = serializers.DateField()
-    kind = serializers.ChoiceField(choices=TreatmentStart.Kind.choices)
-    version = VersionField()
-
-
-class MedicationInput(serializers.Serializer):
-    drug = serializers.CharField()
-    route = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="oral or transdermal; may be left out for a drug given by one route only",
-    )
-    dose_mg = serializers.DecimalField(max_digits=8, decimal_places=2, required=False, allow_null=True)
-    doses_per_day = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
-    patch_mcg_per_hour = serializers.DecimalField(max_digits=7, decimal_places=2, required=False, allow_null=True)
-    ome_mg_per_day = serializers.DecimalField(
-        max_digits=8, decimal_places=2, required=False, allow_null=True, help_text="Clinician-entered OME (methadone)"
-    )
-    started_on = serializers.DateField(required=False, allow_null=True)
-    version = VersionField()
-
-
-class DischargeInput(serializers.Serializer):
-    date = serializers.DateField()
-    reason = serializers.ChoiceField(
-        choices=DischargeReason.choices, error_messages={"required": "Choose the reason for discharge."}
-    )
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
-    medication_changes = serializers.CharField(required=False, allow_blank=True, default="")
-    adverse_reactions = serializers.CharField(required=False, allow_blank=True, default="")
-    gp_actions = serializers.CharField(required=False, allow_blank=True, default="")
-    treatment_exhausted = serializers.BooleanField(required=False, default=False)
-    onward_referral = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
-    version = VersionField()
-
-
-class ExtensionInput(serializers.Serializer):
-    rationale = serializers.CharField()
-    until = serializers.DateField()
-    version = VersionField()
-
-
-class MdtReviewInput(serializers.Serializer):
-    reviewed_on = serializers.DateField()
-    decision = serializers.CharField()
-    tier_after = serializers.ChoiceField(choices=[1, 2, 3], required=False, allow_null=True)
-    version = VersionField()
-
-
-# Output shapes of the views that answer with a plain dict: for the OpenAPI schema only.
-
-
-class AppointmentBookedOutput(AppointmentOutput):
-    episode_version = serializers.IntegerField(read_only=True)
-
-    class Meta(AppointmentOutput.Meta):
-        fields = [*AppointmentOutput.Meta.fields, "episode_version"]
-
-
-class AppointmentOutcomeOutput(AppointmentOutput):
-    decision_required = serializers.BooleanField(read_only=True, help_text="True after a DNA: record a decision.")
-
-    class Meta(AppointmentOutput.Meta):
-        fields = [*AppointmentOutput.Meta.fields, "decision_required"]
-
-
-class AssessmentOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    assessed_on = serializers.DateField()
-    state = serializers.ChoiceField(choices=EpisodeState.choices)
-
-
-class CarePlanOutput(serializers.ModelSerializer):
-    episode_id = serializers.IntegerField(read_only=True)
-    goals = serializers.ListField(child=serializers.DictField(), help_text="[{goal, review_on}]")
-    education = serializers.ListField(child=serializers.CharField())
-    therapies = serializers.ListField(child=serializers.CharField())
-    clinical = serializers.ListField(child=serializers.CharField())
-    interventions = serializers.ListField(child=serializers.CharField())
-
-    class Meta:
-        model = CarePlan
-        fields = [
-            "id",
-            "episode_id",
-            "version",
-            "goals",
-            "education",
-            "therapies",
-            "clinical",
-            "interventions",
-            "flare_up_plan",
-            "emergency_plan",
-            "shared_with_patient",
-            "shared_with_gp",
-            "created_at",
-        ]
-        extra_kwargs = {"version": {"help_text": "Version of the care plan (1 for the first)."}}
-
-
-class TreatmentStartedOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    date = serializers.DateField()
-    kind = serializers.ChoiceField(choices=TreatmentStart.Kind.choices)
-    state = serializers.ChoiceField(choices=EpisodeState.choices)
-    created = serializers.BooleanField(help_text="False when the first treatment was already recorded.")
-
-
-class MedicationLineOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    drug = serializers.CharField()
-    route = serializers.CharField()
-    ome_mg_per_day = serializers.FloatField()
-    factor_version = serializers.CharField()
-    started_on = serializers.DateField()
-    stopped_on = serializers.DateField(allow_null=True)
-    review_due_on = serializers.DateField()
-
-
-class MedicationAddedOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    ome_mg_per_day = serializers.FloatField()
-    review_due_on = serializers.DateField()
-    factor_version = serializers.CharField()
-    ome_total_mg_per_day = serializers.FloatField(help_text="OME of the episode's current lines together.")
-
-
-class VersionInput(serializers.Serializer):
-    version = VersionField()
-
-
-class DischargeOutput(serializers.Serializer):
-    letter_id = serializers.IntegerField()
-    letter_due_on = serializers.DateField(help_text="3 working days after the discharge date.")
-    discharge_id = serializers.IntegerField()
-
-
-class ExtensionOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    until = serializers.DateField()
-    approved = serializers.BooleanField()
-    letter_id = serializers.IntegerField(allow_null=True, help_text="The letter to the GP, once approved.")
-
-
-class MdtReviewOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    tier_before = serializers.IntegerField(allow_null=True)
-    tier_after = serializers.IntegerField(allow_null=True)
 
 
 def _valid(serializer_class, request):

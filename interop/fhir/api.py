@@ -1,7 +1,7 @@
 """FHIR R4 read API (mounted under /api/v1/fhir/): one resource per object, and a patient's $everything.
 
 Thin views: access is checked per object (404 for what does not exist or may not be seen), each
-read is logged with ``record_view``, and the mapping lives in ``pathway.fhir``. Responses are
+read is logged with ``record_view``, and the mapping lives in ``interop.fhir.resources``. Responses are
 ``application/fhir+json``; errors are OperationOutcome resources with the API's usual status codes.
 """
 
@@ -17,12 +17,12 @@ from rest_framework.views import APIView
 
 from careplans.models import Appointment, CarePlan
 from outcomes.models import PromResponse
+from pathway.access import access_episode, access_episode_object, access_patient, episodes_visible_to, may_read_clinical
+from pathway.letters.selectors import access_letter, letters_visible_to
+from pathway.services import record_view
 from referrals.selectors import referral_for
 
-from . import fhir
-from .access import access_episode, access_episode_object, access_patient, episodes_visible_to, may_read_clinical
-from .letters.selectors import access_letter, letters_visible_to
-from .services import record_view
+from . import resources as fhir
 
 FHIR_JSON = "application/fhir+json"
 

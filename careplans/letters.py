@@ -1,0 +1,78 @@
+"""What clinical care states in letters: the latest care plan, the medication lines, the discharge record.
+
+Registered with the core's letter rendering (``pathway.letters.rendering.register_letter_facts``)
+in ``CareplansConfig.ready``, so the core renders letters without importing this app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pathway.letters.rendering import _as_lines, _date
+from pathway.models import Episode
+
+from .models import Discharge, MedicationLine
+from .selectors import latest_care_plan
+
+
+def _goals(items: Any) -> list[dict[str, Any]]:
+    goals = []
+    for item in items or []:
+        if isinstance(item, dict):
+            goals.append(
+                {"goal": item.get("goal") or item.get("text") or "", "review_on": _date(item.get("review_on"))}
+            )
+        else:
+            goals.append({"goal": str(item), "review_on": None})
+    return [g for g in goals if g["goal"]]
+
+
+def _care_plan(episode: Episode) -> dict[str, Any] | None:
+    plan = latest_care_plan(episode)
+    if plan is None:
+        return None
+    return {
+        "version": plan.version,
+        "created_at": plan.created_at,
+        "goals": _goals(plan.goals),
+        "education": _as_lines(plan.education),
+        "therapies": _as_lines(plan.therapies),
+        "clinical": _as_lines(plan.clinical),
+        "interventions": _as_lines(plan.interventions),
+        "flare_up_plan": plan.flare_up_plan,
+        "emergency_plan": plan.emergency_plan,
+        "shared_with_patient": plan.shared_with_patient,
+    }
+
+
+def _medications(episode: Episode) -> list[dict[str, Any]]:
+    rows = []
+    for line in MedicationLine.objects.filter(episode=episode).order_by("started_on", "id"):
+        if line.patch_mcg_per_hour is not None:
+            dose = f"{line.patch_mcg_per_hour.normalize():f} micrograms/hour patch"
+        elif line.dose_mg is not None:
+            per_day = f" x {line.doses_per_day.normalize():f} a day" if line.doses_per_day is not None else ""
+            dose = f"{line.dose_mg.normalize():f} mg{per_day}"
+        else:
+            dose = ""
+        rows.append(
+            {
+                "drug": line.drug,
+                "route": line.route,
+                "dose": dose,
+                "ome": line.ome_mg_per_day,
+                "started_on": line.started_on,
+                "stopped_on": line.stopped_on,
+            }
+        )
+    return rows
+
+
+def letter_facts(episode: Episode) -> dict[str, Any]:
+    return {
+        "discharge_record": Discharge.objects.filter(episode=episode)
+        .select_related("clinician", "clinician__profile")
+        .first(),
+        "care_plan": _care_plan(episode),
+        "medications": _medications(episode),
+    }

@@ -1,0 +1,126 @@
+"""Discharge from any open state, with the discharge letter to the GP."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from pathway import rtt
+from pathway.calendar import add_working_days
+from pathway.errors import InvalidInput
+from pathway.models import DischargeReason, Episode, Letter, LetterKind
+from pathway.rules import rule
+from pathway.services import episode_discharge, letter_create, rtt_clock_stop, rtt_running_period
+
+from ..models import Discharge
+from ..selectors import latest_care_plan
+from ._episode import _lock, _not_before_referral, _not_in_future
+
+DISCHARGE_RTT_STATUS = {
+    DischargeReason.DECLINED: rtt.STATUS_PATIENT_DECLINED,
+    DischargeReason.DIED: rtt.STATUS_PATIENT_DIED,
+}
+
+
+@transaction.atomic
+def discharge_record(
+    *,
+    episode: Episode,
+    date: date,
+    reason: str,
+    actor=None,
+    summary: str = "",
+    medication_changes: str = "",
+    adverse_reactions: str = "",
+    gp_actions: str = "",
+    treatment_exhausted: bool = False,
+    onward_referral: str | None = "",
+    expected_version: int | None = None,
+) -> tuple[Discharge, Letter]:
+    """Close the episode from any open state, stop a running RTT clock, create the discharge letter."""
+    errors: dict[str, list[str]] = {}
+    if not reason:
+        errors["reason"] = ["Choose the reason for discharge."]
+    elif reason not in DischargeReason.values:
+        errors["reason"] = [f"'{reason}' is not a discharge reason ({', '.join(DischargeReason.values)})."]
+    if reason == DischargeReason.ONWARD_REFERRAL and not (onward_referral or "").strip():
+        errors["onward_referral"] = ["Say where the patient is referred on to."]
+    if errors:
+        raise InvalidInput(errors)
+    locked = _lock(episode, expected_version)
+    _not_before_referral(locked, date, "date", "discharge date")
+    _not_in_future(date, "date", "discharge date")
+    episode_discharge(
+        episode=locked,
+        on=date,
+        reason=reason,
+        actor=actor,
+        note=f"Discharged: {DischargeReason(reason).label}",
+        ome_discharge_mg=locked.ome_total_mg_per_day,
+    )
+    discharge = Discharge.objects.create(
+        episode=locked,
+        date=date,
+        reason=reason,
+        summary=summary or "",
+        medication_changes=medication_changes or "",
+        adverse_reactions=adverse_reactions or "",
+        gp_actions=gp_actions or "",
+        treatment_exhausted=bool(treatment_exhausted),
+        onward_referral=(onward_referral or "").strip(),
+        clinician=actor,
+    )
+    period = rtt_running_period(locked)
+    if period is not None:
+        rtt_clock_stop(
+            episode=locked,
+            on=max(date, period.clock_start),
+            status_code=DISCHARGE_RTT_STATUS.get(reason, rtt.STATUS_DECISION_NOT_TO_TREAT),
+            reason=f"Discharged before treatment: {DischargeReason(reason).label}",
+            actor=actor,
+        )
+    plan = latest_care_plan(locked)
+    clinician = locked.responsible_clinician or actor
+    content = {
+        "admitted_on": locked.admitted_on.isoformat() if locked.admitted_on else None,
+        "received_on": locked.received_on.isoformat(),
+        "discharged_on": date.isoformat(),
+        "reason": reason,
+        "reason_label": DischargeReason(reason).label,
+        "summary": discharge.summary,
+        "medication_changes": discharge.medication_changes,
+        "adverse_reactions": discharge.adverse_reactions,
+        "gp_actions": discharge.gp_actions,
+        "treatment_exhausted": discharge.treatment_exhausted,
+        "onward_referral": discharge.onward_referral or None,
+        "responsible_clinician": (clinician.get_full_name() or clinician.get_username()) if clinician else None,
+        "ome_first_attendance_mg": str(locked.ome_first_attendance_mg)
+        if locked.ome_first_attendance_mg is not None
+        else None,
+        "ome_discharge_mg": str(locked.ome_discharge_mg),
+        "care_plan": None
+        if plan is None
+        else {
+            "version": plan.version,
+            "goals": plan.goals,
+            "education": plan.education,
+            "therapies": plan.therapies,
+            "clinical": plan.clinical,
+            "interventions": plan.interventions,
+            "flare_up_plan": plan.flare_up_plan,
+            "emergency_plan": plan.emergency_plan,
+        },
+    }
+    letter = letter_create(
+        kind=LetterKind.DISCHARGE,
+        episode=locked,
+        actor=actor,
+        content=content,
+        started_on=date,
+        due_on=add_working_days(date, rule("discharge_letter_working_days")),
+    )
+    if isinstance(episode, Episode) and episode is not locked:
+        for name in ("state", "version", "discharged_on", "discharge_reason", "ome_discharge_mg"):
+            setattr(episode, name, getattr(locked, name))
+    return discharge, letter

@@ -1,0 +1,43 @@
+"""Reads for the reports, one module per noun: who may see which commissioner, KPI trends, PTL, lists, the data set."""
+
+from .activity import activity, half_year_bounds, months_open, opioid_comparison, over_9_months
+from .mds import (
+    AGE_BANDS,
+    MDS_COLUMNS,
+    age_band,
+    data_sets_for,
+    mds_on_time,
+    mds_queryset,
+    mds_rows,
+    postcode_district,
+    pseudonym,
+)
+from .ptl import ptl, ptl_row
+from .scope import can_see_reports, commissioners_for, is_report_staff, resolve_scope
+from .trends import kpi_episodes, kpi_trend, trend_cache_key
+
+__all__ = [
+    "AGE_BANDS",
+    "MDS_COLUMNS",
+    "activity",
+    "age_band",
+    "can_see_reports",
+    "commissioners_for",
+    "data_sets_for",
+    "half_year_bounds",
+    "is_report_staff",
+    "kpi_episodes",
+    "kpi_trend",
+    "mds_on_time",
+    "mds_queryset",
+    "mds_rows",
+    "months_open",
+    "opioid_comparison",
+    "over_9_months",
+    "postcode_district",
+    "pseudonym",
+    "ptl",
+    "ptl_row",
+    "resolve_scope",
+    "trend_cache_key",
+]

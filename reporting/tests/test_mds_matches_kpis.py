@@ -1,0 +1,100 @@
+"""The monthly data set and the KPIs share their predicates: a month's data set rows reproduce
+each KPI of that month (positive experience aside: the data set has no survey column)."""
+
+from datetime import date
+
+import pytest
+
+from pathway.rules import rule
+from reporting.kpis import KPI_BY_CODE, Scope, month_last_day
+from reporting.selectors import MDS_COLUMNS, mds_rows
+
+pytestmark = pytest.mark.django_db
+
+OCT = date(2026, 10, 1)
+
+
+def _rows(commissioner, month):
+    rows = list(mds_rows(commissioner, month))
+    assert rows[0] == MDS_COLUMNS
+    return [dict(zip(MDS_COLUMNS, row, strict=True)) for row in rows[1:]]
+
+
+def _in_month(value: str, month: date) -> bool:
+    return bool(value) and month <= date.fromisoformat(value) <= month_last_day(month)
+
+
+def _number(value: str) -> float | None:
+    return float(value) if value else None
+
+
+def _prom_improved(row) -> bool:
+    """DESIGN.md section 8: PSEQ decides when there is a pair; else BPI interference; else EQ-5D."""
+    pairs = {
+        "pseq": (_number(row["pseq_entry"]), _number(row["pseq_discharge"])),
+        "bpi": (_number(row["bpi_interference_entry"]), _number(row["bpi_interference_discharge"])),
+        "eq5d": (_number(row["eq5d_index_entry"]), _number(row["eq5d_index_discharge"])),
+    }
+    for name, (entry, discharge) in pairs.items():
+        if entry is None or discharge is None:
+            continue
+        if name == "pseq":
+            return discharge - entry >= rule("pseq_improvement_points") - 1e-9
+        if name == "bpi":
+            return entry - discharge >= rule("bpi_interference_improvement") - 1e-9
+        return discharge - entry >= rule("eq5d_index_improvement") - 1e-9
+    return False
+
+
+def _has_prom_pair(row) -> bool:
+    return any(
+        row[f"{entry}"] and row[f"{discharge}"]
+        for entry, discharge in (
+            ("pseq_entry", "pseq_discharge"),
+            ("bpi_interference_entry", "bpi_interference_discharge"),
+            ("eq5d_index_entry", "eq5d_index_discharge"),
+        )
+    )
+
+
+def counts_from_data_set(rows, month: date) -> dict[str, tuple[int, int]]:
+    incomplete = [r for r in rows if r["rtt_days_waited_at_month_end"]]
+    discharged = [r for r in rows if r["state"] == "discharged" and _in_month(r["discharged_on"], month)]
+    with_pairs = [r for r in discharged if _has_prom_pair(r)]
+    triaged = [r for r in rows if _in_month(r["triage_decided_on"], month)]
+    over = [r for r in rows if r["over_9_months"] == "Y"]
+    return {
+        "rtt_18_weeks": (
+            sum(int(r["rtt_days_waited_at_month_end"]) <= rule("rtt_max_days_within") for r in incomplete),
+            len(incomplete),
+        ),
+        "new_to_review_ratio": (
+            sum(int(r["review_attendances"]) for r in rows),
+            sum(int(r["new_attendances"]) for r in rows),
+        ),
+        "care_plan_written": (sum(r["care_plan_shared"] == "Y" for r in discharged), len(discharged)),
+        "prom_improvement": (sum(_prom_improved(r) for r in with_pairs), len(with_pairs)),
+        "discharge_letter_on_time": (sum(r["discharge_letter_on_time"] == "Y" for r in discharged), len(discharged)),
+        "triage_on_time": (sum(r["triage_on_time"] == "Y" for r in triaged), len(triaged)),
+        "over_9_months": (sum(r["extension_approved"] == "Y" for r in over), len(over)),
+    }
+
+
+@pytest.mark.parametrize("month", [date(2026, 9, 1), OCT, date(2026, 11, 1)])
+def test_data_set_rows_reproduce_every_kpi_of_the_same_month(data, month):
+    commissioner = data["a"].commissioner
+    from_rows = counts_from_data_set(_rows(commissioner, month), month)
+    scope = Scope(commissioner=commissioner)
+    from_kpis = {code: KPI_BY_CODE[code].counts(scope, month) for code in from_rows}
+    assert from_rows == from_kpis
+
+
+def test_the_october_data_set_reproduces_the_hand_computed_kpis(data):
+    got = counts_from_data_set(_rows(data["a"].commissioner, OCT), OCT)
+    assert got["rtt_18_weeks"] == (7, 8)
+    assert got["new_to_review_ratio"] == (5, 2)
+    assert got["care_plan_written"] == (3, 6)
+    assert got["prom_improvement"] == (3, 4)
+    assert got["discharge_letter_on_time"] == (3, 6)
+    assert got["triage_on_time"] == (2, 3)
+    assert got["over_9_months"] == (1, 3)
