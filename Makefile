@@ -7,7 +7,7 @@ PIP := $(BIN)/python -m pip
 DEV_ENV := DEBUG=$${DEBUG:-true}
 MANAGE := $(DEV_ENV) $(BIN)/python manage.py
 
-.PHONY: run test lint format install install-dev static migrate seed benchmark clean backup restore
+.PHONY: run test lint format install install-dev static migrate seed bench clean backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,12 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# make bench N=1000000: generate N referrals into the configured database (DATABASE_URL), then
+# time every page and report on them (README, "Performance"). BENCH_ARGS=--reuse measures again.
+N ?= 10000
+bench: migrate
+	$(MANAGE) bench --referrals $(N) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var

@@ -72,6 +72,9 @@ class ExperienceSurvey(models.Model):
     answered_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        indexes = [models.Index(fields=["answered_on"], name="survey_answered_on")]
+
 
 class Feedback(models.Model):
     class Kind(models.TextChoices):

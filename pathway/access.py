@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from . import audit
-from .models import OPEN_STATES, Episode, EpisodeState, PathwayEvent, Patient, RecordAccess, Role
+from .models import OPEN_STATES, Episode, EpisodeState, PathwayEvent, Patient, RecordAccess, Role, Team
 
 CLINICAL_ROLES = {Role.CLINICIAN, Role.SERVICE_LEAD, Role.SPA_TRIAGE}
 # Who may change a patient's identity (name, date of birth, practice) after a referral disagreed with it.
@@ -76,12 +76,14 @@ def episodes_visible_to(user) -> QuerySet[Episode]:
         # Open episodes, and those closed at triage (rejected or redirected) for follow-up.
         condition |= Q(state__in=[*OPEN_STATES, EpisodeState.REJECTED, EpisodeState.REDIRECTED])
     if Role.CLINICIAN in roles:
-        condition |= Q(team__members=user) | Q(responsible_clinician=user)
+        # A subquery, not a join through team members: no duplicate rows, so no DISTINCT that
+        # would hash every visible episode under each list that filters by visibility.
+        condition |= Q(team__in=Team.objects.filter(members=user).values("pk")) | Q(responsible_clinician=user)
     if Role.GP_PRACTICE in roles:
         practice_id = user_practice_id(user)
         if practice_id:
             condition |= Q(practice_id=practice_id)
-    return qs.filter(condition).distinct()
+    return qs.filter(condition)
 
 
 def patients_visible_to(user) -> QuerySet[Patient]:

@@ -21,6 +21,7 @@ app.conf.beat_schedule = {
         "task": "reporting.tasks.generate_monthly_data_sets",
         "schedule": crontab(hour=2, minute=15),
     },
+    "refresh-kpi-snapshots": {"task": "reporting.tasks.refresh_kpi_snapshots", "schedule": crontab(hour=1, minute=30)},
 }
 
 __all__ = ("app", "crontab")

@@ -169,6 +169,10 @@ class Episode(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     received_on = models.DateField()
+    # The triage queue's order (fast track first, then the triage due date), copied from the
+    # referral by the services that set it, so the queue is one index scan of waiting episodes.
+    triage_priority = models.PositiveSmallIntegerField(default=2, help_text="0 palliative, 1 urgent, 2 routine")
+    triage_due_on = models.DateField(null=True, blank=True)
     admitted_on = models.DateField(null=True, blank=True)
     episode_limit_on = models.DateField(null=True, blank=True, db_index=True)
     discharged_on = models.DateField(null=True, blank=True)
@@ -195,7 +199,16 @@ class Episode(models.Model):
             ),
             models.CheckConstraint(condition=Q(tier__isnull=True) | Q(tier__in=[1, 2, 3]), name="episode_tier_1_to_3"),
         ]
-        indexes = [models.Index(fields=["state", "received_on"])]
+        indexes = [
+            models.Index(fields=["state", "received_on"]),
+            models.Index(
+                fields=["triage_priority", "triage_due_on", "received_on", "id"],
+                condition=Q(state=EpisodeState.TRIAGE),
+                name="episode_triage_queue",
+            ),
+            models.Index(fields=["discharged_on"], name="episode_discharged_on"),
+            models.Index(fields=["admitted_on"], name="episode_admitted_on"),
+        ]
 
     def __str__(self) -> str:
         return f"Episode {self.pk}"
@@ -262,7 +275,12 @@ class RttPeriod(models.Model):
                 fields=["episode"], condition=Q(clock_stop__isnull=True), name="one_running_rtt_clock"
             )
         ]
-        indexes = [models.Index(fields=["clock_start"], condition=Q(clock_stop__isnull=True), name="rtt_open_start")]
+        indexes = [
+            # The PTL's order (longest wait first) read straight from the index of running clocks.
+            models.Index(fields=["clock_start", "id"], condition=Q(clock_stop__isnull=True), name="rtt_open_start_id"),
+            # Clocks stopped after a month end were still running at it (the RTT KPI's snapshot).
+            models.Index(fields=["clock_stop"], name="rtt_clock_stop"),
+        ]
 
     def __str__(self) -> str:
         return f"RTT period {self.pk}"

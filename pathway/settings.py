@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "safeguarding",
     "programmes",
     "interop",
+    "benchmark",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +125,10 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+elif "postgresql" in DATABASES["default"]["ENGINE"]:
+    # JIT compiling costs seconds on the report aggregates (hundreds of functions for one KPI)
+    # and saves nothing on queries that read an index: off for every connection.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -24,6 +24,10 @@ class Urgency(models.TextChoices):
     PALLIATIVE = "palliative", "Palliative (fast track)"
 
 
+# The triage queue's fast track (DESIGN.md section 3): palliative first, then urgent, then routine.
+TRIAGE_PRIORITY = {Urgency.PALLIATIVE: 0, Urgency.URGENT: 1, Urgency.ROUTINE: 2}
+
+
 class Referral(models.Model):
     class Source(models.TextChoices):
         WEB = "web", "Web form"

@@ -22,7 +22,7 @@ from pathway.models import OPEN_STATES, DeadlineKind, Episode, EpisodeState, Pat
 from pathway.rules import rule
 from pathway.validators import EARLIEST_BIRTH_DATE, normalise_nhs_number, validate_nhs_number
 
-from .models import RED_FLAGS, Referral, ReferralAttachment, Urgency
+from .models import RED_FLAGS, TRIAGE_PRIORITY, Referral, ReferralAttachment, Urgency
 
 logger = logging.getLogger(__name__)
 
@@ -272,6 +272,8 @@ def _referral_record(
         created_by=actor,
         **{f: clean.get(f) or "" for f in REFERRAL_TEXT_FIELDS},
     )
+    episode.triage_priority, episode.triage_due_on = TRIAGE_PRIORITY[referral.urgency], due
+    Episode.objects.filter(pk=episode.pk).update(triage_priority=episode.triage_priority, triage_due_on=due)
     core.deadline_create(kind=DeadlineKind.TRIAGE, episode=episode, started_on=clean["received_on"], due_on=due)
     return referral
 

@@ -34,6 +34,8 @@ from pathway.models import Commissioner, Episode, EpisodeState, Letter, LetterKi
 from pathway.rules import rule
 from triage.models import TriageDecision
 
+from .snapshots import snapshot_counts
+
 LONDON = ZoneInfo("Europe/London")
 MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
 
@@ -113,15 +115,30 @@ class Kpi:
     denominator: Callable[[date], Q] = _all
     episode_path: str = "episode_id"
 
+    def _counted(self, end: date) -> dict:
+        return {
+            "numerator": Count("pk", filter=self.numerator(end)),
+            "denominator": Count("pk", filter=self.denominator(end)),
+        }
+
     def counts(self, scope: Scope, month: date) -> tuple[int, int]:
         end = month_last_day(month)
-        totals = self.rows(scope, month, end).aggregate(
-            numerator=Count("pk", filter=self.numerator(end)), denominator=Count("pk", filter=self.denominator(end))
-        )
+        totals = self.rows(scope, month, end).aggregate(**self._counted(end))
         return totals["numerator"], totals["denominator"]
 
-    def result(self, scope: Scope, month: date) -> dict:
-        numerator, denominator = self.counts(scope, month)
+    def counts_by_practice_and_tier(self, month: date) -> list[tuple[int, int | None, int, int]]:
+        """``(practice_id, tier, numerator, denominator)`` over the whole service (the snapshots)."""
+        end = month_last_day(month)
+        prefix = "" if self.episode_path == "pk" else "episode__"
+        return list(
+            self.rows(Scope(), month, end)
+            .order_by()
+            .values_list(f"{prefix}practice_id", f"{prefix}tier")
+            .annotate(**self._counted(end))
+        )
+
+    def result(self, scope: Scope, month: date, counts: tuple[int, int] | None = None) -> dict:
+        numerator, denominator = counts if counts is not None else self.counts(scope, month)
         if self.kind == "count":
             value: float | int | None = denominator
         elif denominator == 0:
@@ -355,5 +372,9 @@ KPI_BY_CODE = {kpi.code: kpi for kpi in KPIS}
 
 
 def compute_kpis(scope: Scope, month: date) -> list[dict]:
-    """Every KPI for one month: one aggregate query each."""
-    return [kpi.result(scope, month) for kpi in KPIS]
+    """Every KPI for one month: from its snapshot when the month has one (two queries), else one
+    aggregate query each."""
+    stored = snapshot_counts(scope, month)
+    if stored is None:
+        return [kpi.result(scope, month) for kpi in KPIS]
+    return [kpi.result(scope, month, stored.get(kpi.code, (0, 0))) for kpi in KPIS]

@@ -18,7 +18,8 @@ from pathway.models import Commissioner, DeadlineKind
 from pathway.rules import rule
 from pathway.services import deadline_create, deadline_meet
 
-from .models import MonthlyDataSet
+from . import kpis
+from .models import KpiSnapshot, KpiSnapshotCount, MonthlyDataSet
 from .selectors import mds_rows
 
 logger = logging.getLogger(__name__)
@@ -104,3 +105,45 @@ def mds_generate_due(*, today: date) -> list[int]:
     for commissioner in Commissioner.objects.exclude(data_sets__month=month, data_sets__generated_at__isnull=False):
         done.append(mds_generate(commissioner=commissioner, month=month).pk)
     return done
+
+
+@transaction.atomic
+def kpi_snapshot_refresh(*, month: date, today: date) -> KpiSnapshot:
+    """(Re)compute a month's KPI snapshot: every KPI's counts per practice and tier.
+
+    Only for a month that has ended; running it again replaces the counts, so a correction
+    entered late reaches the dashboard at the next refresh.
+    """
+    month = month.replace(day=1)
+    if kpis.month_last_day(month) >= today:
+        raise DomainError("A month's KPIs are stored once the month has ended.", code="month_not_ended")
+    snapshot, _ = KpiSnapshot.objects.select_for_update().get_or_create(
+        month=month, defaults={"computed_at": timezone.now()}
+    )
+    snapshot.counts.all().delete()
+    KpiSnapshotCount.objects.bulk_create(
+        KpiSnapshotCount(
+            snapshot=snapshot,
+            code=kpi.code,
+            practice_id=practice_id,
+            tier=tier,
+            numerator=numerator,
+            denominator=denominator,
+        )
+        for kpi in kpis.KPIS
+        for practice_id, tier, numerator, denominator in kpi.counts_by_practice_and_tier(month)
+        if numerator or denominator
+    )
+    snapshot.computed_at = timezone.now()
+    snapshot.save(update_fields=["computed_at"])
+    return snapshot
+
+
+def kpi_snapshots_refresh_recent(*, today: date, months: int = 13) -> list[date]:
+    """Nightly: refresh the snapshots of the ``months`` ended months the dashboard's trend shows."""
+    last = add_months(today.replace(day=1), -1)
+    chosen = kpis.months_back(last, months)
+    for month in chosen:
+        kpi_snapshot_refresh(month=month, today=today)
+    logger.info("KPI snapshots refreshed for %s to %s", chosen[0], chosen[-1])
+    return chosen

@@ -11,10 +11,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pathway import audit
-from pathway.audit import AuditedPaginator
 from pathway.errors import DomainError, InvalidInput
+from pathway.keyset import keyset_page, parse_after
 from pathway.models import DischargeReason
 from pathway.services import today_london
+from pathway.streaming import stream_rows
 from triage.models import TriageOutcome
 
 from . import selectors, services
@@ -181,11 +182,18 @@ def ptl(request):
     context = {"form": filters.form, "today": today, "filtered": bool(request.GET.get("commissioner"))}
     if not filters.is_valid():
         return render(request, "reporting/ptl.html", context, status=400)
-    page = AuditedPaginator(filters.qs, 50, user=request.user).get_page(request.GET.get("page"))
+    try:
+        after = parse_after(request.GET.get("after"))
+    except InvalidInput as exc:
+        return render(request, "reporting/ptl.html", context | {"after_error": exc.errors["after"][0]}, status=400)
+    # Keyset pages: the next 50 after the last row shown, read from the index of running clocks
+    # (no COUNT of every open pathway, no OFFSET that grows with the page number).
+    page = keyset_page(filters.qs, date_field="clock_start", after=after, size=50)
+    audit.note_list(user=request.user, patient_ids=audit.patient_ids_of(page.rows))
     context |= {
         "band": filters.cleaned_data["band"],
         "page": page,
-        "rows": [selectors.ptl_row(p, today) for p in page.object_list],
+        "rows": [selectors.ptl_row(p, today) for p in page.rows],
         "query_string": filters.query_string(),
     }
     return render(request, "reporting/ptl.html", context)
@@ -204,7 +212,7 @@ def ptl_export(request):
 
     def rows():
         yield PTL_CSV_COLUMNS
-        for period in filters.qs.iterator(chunk_size=2000):
+        for period in stream_rows(filters.qs):
             row = selectors.ptl_row(period, today)
             yield [row[c].isoformat() if hasattr(row[c], "isoformat") else row[c] for c in PTL_CSV_COLUMNS]
 

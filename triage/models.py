@@ -34,6 +34,7 @@ class TriageDecision(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["decided_on"], name="triage_decided_on")]
 
 
 class RedFlagClearance(models.Model):

@@ -6,23 +6,19 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models import Case, Exists, OuterRef, QuerySet, Value, When
 
 from pathway.access import episodes_visible_to, has_role
 from pathway.calendar import working_days_between
 from pathway.models import Deadline, DeadlineKind, EpisodeState, Role
 from pathway.rules import rule
-from referrals.models import RED_FLAGS, Referral, Urgency
+from referrals.models import RED_FLAGS, Referral
 from referrals.services import age_on
 
-# Palliative first, then urgent, then routine (the fast track of DESIGN.md section 3).
-URGENCY_RANK = Case(
-    When(urgency=Urgency.PALLIATIVE, then=Value(0)),
-    When(urgency=Urgency.URGENT, then=Value(1)),
-    default=Value(2),
-    output_field=IntegerField(),
-)
-QUEUE_ORDER = ("urgency_rank", "triage_due_on", "received_on", "id")
+# Palliative first, then urgent, then routine (the fast track of DESIGN.md section 3), then the
+# earliest due: columns kept on the episode, so the queue reads the partial index
+# ``episode_triage_queue`` in order instead of sorting every waiting referral.
+QUEUE_ORDER = ("episode__triage_priority", "episode__triage_due_on", "episode__received_on", "episode_id")
 
 
 def can_triage(user) -> bool:
@@ -47,11 +43,7 @@ def triage_breached() -> Exists:
 
 def waiting_referrals() -> QuerySet[Referral]:
     """Every referral whose episode waits in triage, in queue order (no visibility filter)."""
-    return (
-        Referral.objects.filter(episode__state=EpisodeState.TRIAGE)
-        .annotate(urgency_rank=URGENCY_RANK)
-        .order_by(*QUEUE_ORDER)
-    )
+    return Referral.objects.filter(episode__state=EpisodeState.TRIAGE).order_by(*QUEUE_ORDER)
 
 
 def triage_queue(user) -> QuerySet[Referral]:

@@ -252,6 +252,7 @@ def triage_info_received(*, episode: Episode | int, actor, note: str = "", recei
     referral = Referral.objects.select_for_update().get(episode_id=locked.pk)
     referral.triage_due_on = add_working_days(received_on, rule("triage_working_days"))
     referral.save(update_fields=["triage_due_on"])
+    Episode.objects.filter(pk=locked.pk).update(triage_due_on=referral.triage_due_on)
     core.deadline_create(
         kind=DeadlineKind.TRIAGE,
         episode=locked,

@@ -92,3 +92,31 @@ def test_breach_handlers_run_once_per_breach(episode):
         assert seen == [deadline.pk]
     finally:
         services.BREACH_HANDLERS["mdt_review"].remove(handler)
+
+
+def _due_rtt_deadlines(count: int) -> None:
+    for _ in range(count):
+        make_deadline(f.open_episode(received_on=date(2026, 12, 1)), date(2026, 12, 2), kind="rtt")
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_sweep_takes_the_same_queries_for_three_or_thirty_due_rows(db, count, django_assert_num_queries):
+    _due_rtt_deadlines(count)
+    # One batch inside its savepoint: claim, update, timeline events.
+    with django_assert_num_queries(5):
+        assert services.deadline_sweep(today=date(2026, 12, 10)) == count
+    assert Deadline.objects.filter(breached_on=date(2026, 12, 3)).count() == count
+    assert PathwayEvent.objects.filter(kind="deadline").count() == count
+
+
+def test_sweep_works_through_more_rows_than_a_batch_in_batches(db):
+    _due_rtt_deadlines(7)
+    assert services.deadline_sweep(today=date(2026, 12, 10), batch=3) == 7
+    assert services.deadline_sweep(today=date(2026, 12, 10), batch=3) == 0
+    assert PathwayEvent.objects.filter(kind="deadline").count() == 7
+
+
+def test_sweep_stops_at_its_limit_and_the_next_sweep_finishes(db):
+    _due_rtt_deadlines(5)
+    assert services.deadline_sweep(today=date(2026, 12, 10), limit=2, batch=10) == 2
+    assert services.deadline_sweep(today=date(2026, 12, 10)) == 3

@@ -26,6 +26,7 @@ from careplans.models import Appointment
 from pathway import rtt
 from pathway.calendar import london_date
 from pathway.models import Commissioner, Episode, EpisodeState, Letter, LetterKind, RttPeriod
+from pathway.streaming import stream_rows
 from triage.models import TriageDecision
 
 from .. import kpis
@@ -148,6 +149,7 @@ def mds_queryset(commissioner: Commissioner | None, month: date) -> QuerySet:
             postcode=F("patient__postcode"),
             urgency=Coalesce(F("referral__urgency"), Value(""), output_field=CharField()),
             triage_outcome=Subquery(first_decision.values("outcome")[:1]),
+            referral_triage_due_on=F("referral__triage_due_on"),
             triage_on_time=Subquery(
                 first_decision.annotate(on_time=ExpressionWrapper(kpis.triage_on_time_q(), BooleanField())).values(
                     "on_time"
@@ -155,7 +157,6 @@ def mds_queryset(commissioner: Commissioner | None, month: date) -> QuerySet:
                 output_field=BooleanField(),
             ),
             triage_decided_on=Subquery(first_decision.values("decided_on")[:1]),
-            triage_due_on=F("referral__triage_due_on"),
             rtt_clock_start=Subquery(period.values("clock_start")[:1]),
             rtt_clock_stop=Subquery(period.values("clock_stop")[:1]),
             rtt_status_code=Subquery(period.values("status_code")[:1]),
@@ -184,7 +185,7 @@ def mds_queryset(commissioner: Commissioner | None, month: date) -> QuerySet:
             "urgency",
             "triage_outcome",
             "triage_decided_on",
-            "triage_due_on",
+            "referral_triage_due_on",
             "triage_on_time",
             "tier",
             "state",
@@ -247,7 +248,7 @@ def _mds_rows(commissioner: Commissioner | None, month: date, *, chunk_size: int
     queryset = mds_queryset(commissioner, month)
     yield MDS_COLUMNS
     label = month.strftime("%Y-%m")
-    for row in queryset.iterator(chunk_size=chunk_size):
+    for row in stream_rows(queryset, chunk_size=chunk_size):
         closed_by_end = row["closed_on"] is not None and row["closed_on"] <= end
         sent_on = london_date(row["letter_sent_at"]) if row["letter_sent_at"] else None
         start = row["rtt_clock_start"]
@@ -266,7 +267,7 @@ def _mds_rows(commissioner: Commissioner | None, month: date, *, chunk_size: int
             row["urgency"] or "",
             row["triage_outcome"] or "",
             _iso(row["triage_decided_on"]),
-            _yn(row["triage_on_time"]) if row["triage_decided_on"] and row["triage_due_on"] else "",
+            _yn(row["triage_on_time"]) if row["triage_decided_on"] and row["referral_triage_due_on"] else "",
             _num(row["tier"]),
             row["state"],
             _iso(row["admitted_on"]),

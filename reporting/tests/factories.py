@@ -13,7 +13,7 @@ from pathway.calendar import add_months, add_working_days
 from pathway.models import Episode, EpisodeState, Letter, LetterKind, LetterState
 from pathway.rules import rule
 from pathway.tests import factories as f
-from referrals.models import Referral
+from referrals.models import TRIAGE_PRIORITY, Referral
 from triage.models import TriageDecision
 
 LONDON = ZoneInfo("Europe/London")
@@ -27,6 +27,7 @@ def episode(*, practice, received_on: date, urgency: str = "routine", **patient_
     """An episode opened through the service, with its referral (triage due in 2 working days)."""
     patient = f.PatientFactory(practice=practice, **patient_kwargs)
     ep = services.episode_open(patient=patient, practice=practice, received_on=received_on)
+    due = add_working_days(received_on, rule("triage_working_days"))
     Referral.objects.create(
         episode=ep,
         patient=patient,
@@ -35,8 +36,11 @@ def episode(*, practice, received_on: date, urgency: str = "routine", **patient_
         urgency=urgency,
         pain_site="lower back",
         duration_months=12,
-        triage_due_on=add_working_days(received_on, rule("triage_working_days")),
+        triage_due_on=due,
     )
+    # The queue order the referral service keeps on the episode.
+    Episode.objects.filter(pk=ep.pk).update(triage_priority=TRIAGE_PRIORITY[urgency], triage_due_on=due)
+    ep.triage_priority, ep.triage_due_on = TRIAGE_PRIORITY[urgency], due
     return ep
 
 

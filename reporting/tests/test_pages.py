@@ -242,3 +242,31 @@ def test_other_roles_get_404_on_report_pages(client, clinician, gp_user):
             "/reports/opioids/",
         ):
             assert client.get(url).status_code == 404
+
+
+def test_ptl_pages_go_on_after_the_last_row_shown_longest_wait_first(client, service_lead, practice):
+    for day in range(1, 56):
+        f.open_episode(practice=practice, received_on=date(2026, 9, 1) + timedelta(days=day % 50))
+    client.force_login(service_lead)
+    first = client.get("/reports/ptl/")
+    assert first.status_code == 200
+    rows = first.context["rows"]
+    assert len(rows) == 50
+    assert [r["clock_start"] for r in rows] == sorted(r["clock_start"] for r in rows)
+    after = first.context["page"].next_after
+    assert f"after={after}" in first.content.decode()
+    second = client.get("/reports/ptl/", {"after": after})
+    more = second.context["rows"]
+    assert len(more) == 5 and second.context["page"].next_after is None
+    shown = [r["episode_id"] for r in rows + more]
+    assert len(set(shown)) == 55
+    assert (more[0]["clock_start"], more[0]["episode_id"]) > (rows[-1]["clock_start"], rows[-1]["episode_id"])
+    assert "First page" in second.content.decode()
+
+
+@pytest.mark.parametrize("after", ["yesterday", "2026-13-01.4", "2026-10-01.x", "2026-10-01"])
+def test_ptl_page_with_a_bad_place_is_400_naming_it(client, service_lead, after):
+    client.force_login(service_lead)
+    response = client.get("/reports/ptl/", {"after": after})
+    assert response.status_code == 400
+    assert "is not a place in this list" in response.content.decode()
