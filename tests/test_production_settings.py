@@ -30,7 +30,11 @@ def manage(*args, tmp_path, **env):
 
 
 def production_env():
-    return {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "painway.example"}
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "PSEUDONYM_KEY": secrets.token_urlsafe(40),
+        "ALLOWED_HOSTS": "painway.example",
+    }
 
 
 def test_debug_is_off_unless_set(tmp_path):

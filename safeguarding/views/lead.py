@@ -35,8 +35,8 @@ def lead_tasks(request):
 @login_required
 def safety_report(request):
     """Safeguarding and significant events of a month, as counts (commissioners see nothing else)."""
-    form, scope, month = _filters(request, with_practice=False)
-    context = {"form": form, "scope": scope, "month": month}
+    filters, scope, month = _filters(request)
+    context = {"form": filters.form, "scope": scope, "month": month}
     if scope is not None:
         counts = selectors.safety_counts(scope.episode_q("episode__"), month, month_last_day(month))
         context["safeguarding"] = counts["safeguarding"]
@@ -44,4 +44,4 @@ def safety_report(request):
             (label, counts["safeguarding"]["by_category"][code]) for code, label in SafeguardingConcern.Category.choices
         ]
         context["incidents"] = [(label, counts["incidents"][code]) for code, label in Incident.Kind.choices]
-    return render(request, "safeguarding/report.html", context, status=200 if form.is_valid() else 400)
+    return render(request, "safeguarding/report.html", context, status=200 if scope is not None else 400)
