@@ -30,7 +30,7 @@ from reporting.selectors import mds_rows, trend_cache_key
 from reporting.services import kpi_snapshots_refresh_recent
 
 from . import hand_sql
-from .generate import COMMISSIONERS
+from .population import COMMISSIONERS
 
 SWEEP_DUE = 1000
 

@@ -14,8 +14,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from benchmark.generate import Generator, bench_episode_count, ensure_staff, print_progress
+from benchmark.generate import Generator, bench_episode_count, print_progress
 from benchmark.measure import Bench, format_table
+from benchmark.population import ensure_staff
 from pathway.services import today_london
 
 
