@@ -27,6 +27,22 @@ def _test_settings(settings, tmp_path):
     settings.OTP_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _formulary(request):
+    """The formulary loaded by migration 0005 is data: a transactional test's flush empties it, so
+    tests that use the database get the starting list back when it is missing."""
+    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from careplans.models import FormularyDrug
+    from careplans.services.medications import formulary_load_starting_list
+
+    if not FormularyDrug.objects.exists():
+        formulary_load_starting_list()
+
+
 @pytest.fixture
 def on_postgres():
     if connection.vendor != "postgresql":

@@ -5,7 +5,15 @@ from django import forms
 from pathway.forms import NhsFormMixin
 from pathway.models import DischargeReason
 
-from .models import Appointment, Discharge, GroupSession, TreatmentStart
+from .models import (
+    Appointment,
+    Discharge,
+    FormularyDrug,
+    GroupSession,
+    MedicationLine,
+    MedicationReview,
+    TreatmentStart,
+)
 
 
 class DateInput(forms.DateInput):
@@ -29,6 +37,23 @@ class AppointmentForm(VersionedForm):
 
 class OutcomeForm(VersionedForm):
     outcome = forms.ChoiceField(label="Outcome", choices=Appointment.Outcome.choices, widget=forms.RadioSelect)
+    medication_review_outcome = forms.ChoiceField(
+        label="Medication review made in this appointment",
+        required=False,
+        choices=[("", "No medication review"), *MedicationReview.Outcome.choices],
+        help_text="Only with an attended appointment: records the review in the same step",
+    )
+    medication_review_notes = forms.CharField(
+        label="Medication review notes", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("medication_review_outcome") and data.get("outcome") != Appointment.Outcome.ATTENDED:
+            self.add_error(
+                "medication_review_outcome", "A medication review can only be recorded with an attended appointment."
+            )
+        return data
 
 
 class DnaDecisionForm(VersionedForm):
@@ -115,12 +140,28 @@ class TreatmentStartedForm(VersionedForm):
 
 
 class MedicationForm(VersionedForm):
-    drug = forms.CharField(label="Drug", help_text="For example oxycodone, codeine, fentanyl")
-    route = forms.ChoiceField(label="Route", choices=[("oral", "Oral"), ("transdermal", "Transdermal patch")])
-    dose_mg = forms.DecimalField(label="Dose (mg)", required=False, min_value=0, max_digits=8, decimal_places=2)
-    doses_per_day = forms.DecimalField(label="Doses a day", required=False, min_value=0, max_digits=5, decimal_places=2)
+    """A prescribing decision for a drug of the local formulary (the choices are read when shown)."""
+
+    drug = forms.ChoiceField(label="Medicine", choices=[], help_text="From the local formulary")
+    change = forms.ChoiceField(label="Decision", required=False, choices=MedicationLine.Change.choices, initial="start")
+
+    def clean_change(self):
+        return self.cleaned_data.get("change") or MedicationLine.Change.START
+
+    route = forms.ChoiceField(
+        label="Route",
+        required=False,
+        choices=[
+            ("", "The medicine's usual route"),
+            ("oral", "Oral"),
+            ("transdermal", "Transdermal patch"),
+            ("topical", "Topical"),
+        ],
+    )
+    dose_mg = forms.DecimalField(label="Dose (mg)", required=False, max_digits=8, decimal_places=2)
+    doses_per_day = forms.DecimalField(label="Doses a day", required=False, max_digits=5, decimal_places=2)
     patch_mcg_per_hour = forms.DecimalField(
-        label="Patch strength (micrograms an hour)", required=False, min_value=0, max_digits=7, decimal_places=2
+        label="Patch strength (micrograms an hour)", required=False, max_digits=7, decimal_places=2
     )
     ome_mg_per_day = forms.DecimalField(
         label="OME entered by the clinician (mg a day)",
@@ -130,11 +171,36 @@ class MedicationForm(VersionedForm):
         decimal_places=2,
         help_text="Only for drugs without a fixed factor, such as methadone",
     )
-    started_on = forms.DateField(label="Start date", widget=DateInput)
+    started_on = forms.DateField(label="Date of the decision", widget=DateInput)
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed for a dose above the usual maximum; stated in the advice to the GP",
+    )
+    urgent = forms.BooleanField(
+        label="Urgent: supplied by the hospital pharmacy",
+        required=False,
+        help_text="The GP is not asked to prescribe it",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["drug"].choices = [("", "Choose a medicine")] + [
+            (d.name, f"{d.name} ({d.get_drug_class_display()})")
+            for d in FormularyDrug.objects.filter(active=True).order_by("name")
+        ]
 
 
 class StopMedicationForm(VersionedForm):
     stopped_on = forms.DateField(label="Date stopped", widget=DateInput)
+    reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MedicationReviewForm(VersionedForm):
+    date = forms.DateField(label="Date of the review", widget=DateInput)
+    outcome = forms.ChoiceField(label="Outcome", choices=MedicationReview.Outcome.choices, widget=forms.RadioSelect)
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class DischargeForm(VersionedForm):

@@ -60,7 +60,10 @@ def _medications(episode: Episode) -> list[dict[str, Any]]:
                 "drug": line.drug,
                 "route": line.route,
                 "dose": dose,
-                "ome": line.ome_mg_per_day,
+                "ome": line.ome_mg_per_day if line.ome_mg_per_day is not None else "-",
+                "drug_class": line.get_drug_class_display(),
+                "urgent": line.urgent,
+                "above_usual_max": line.above_usual_max,
                 "started_on": line.started_on,
                 "stopped_on": line.stopped_on,
             }

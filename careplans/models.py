@@ -159,14 +159,69 @@ class OmeFactorTable(models.Model):
         ordering = ["-effective_from"]
 
 
+class DrugClass(models.TextChoices):
+    OPIOID = "opioid", "Opioid"
+    GABAPENTINOID = "gabapentinoid", "Gabapentinoid"
+    TRICYCLIC = "tricyclic", "Tricyclic antidepressant"
+    SNRI = "snri", "SNRI"
+    NSAID = "nsaid", "NSAID"
+    PARACETAMOL = "paracetamol", "Paracetamol"
+    TOPICAL = "topical", "Topical"
+    OTHER = "other", "Other"
+
+
+class FormularyDrug(models.Model):
+    """One medicine of the local formulary (service specification appendix 5), kept by the admin.
+
+    An opioid's OME factor is not stored here: it is read from the versioned factor table
+    (``careplans.ome`` / ``OmeFactorTable``) in force, so the two can never disagree; an opioid
+    must be in that table with the same routes.
+    """
+
+    name = models.CharField(max_length=40, unique=True, help_text="Lower case generic name, e.g. pregabalin")
+    drug_class = models.CharField(max_length=20, choices=DrugClass.choices)
+    routes = models.JSONField(default=list, help_text='Routes it is given by, e.g. ["oral"]')
+    max_daily_mg = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True, help_text="Usual maximum daily dose in mg"
+    )
+    monitoring = models.TextField(blank=True, help_text="What the practice should monitor")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_opioid(self) -> bool:
+        return self.drug_class == DrugClass.OPIOID
+
+
 class MedicationLine(models.Model):
+    class Change(models.TextChoices):
+        START = "start", "Start"
+        INCREASE = "increase", "Increase"
+        DECREASE = "decrease", "Decrease"
+        SWITCH = "switch", "Switch"
+        STOP = "stop", "Stop"
+
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="medications")
     drug = models.CharField(max_length=40)
+    drug_class = models.CharField(max_length=20, choices=DrugClass.choices, default=DrugClass.OPIOID)
     route = models.CharField(max_length=20)
+    change = models.CharField(max_length=10, choices=Change.choices, default=Change.START)
+    reason = models.TextField(blank=True)
+    urgent = models.BooleanField(default=False, help_text="Supplied by the hospital pharmacy")
+    above_usual_max = models.BooleanField(default=False)
+    replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    advice_letter = models.ForeignKey(
+        "pathway.Letter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     dose_mg = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     doses_per_day = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     patch_mcg_per_hour = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
-    ome_mg_per_day = models.DecimalField(max_digits=8, decimal_places=2)
+    ome_mg_per_day = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     factor = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
     factor_version = models.CharField(max_length=20, blank=True)
     clinician_ome_entry = models.BooleanField(default=False, help_text="OME entered by a clinician (e.g. methadone)")
@@ -180,6 +235,43 @@ class MedicationLine(models.Model):
     class Meta:
         ordering = ["started_on", "id"]
         indexes = [models.Index(fields=["episode"], condition=Q(stopped_on__isnull=True), name="medication_current")]
+
+
+class MedicationReview(models.Model):
+    """A recorded medication review: it meets the 6-week review deadlines of the changes before it."""
+
+    class Outcome(models.TextChoices):
+        CONTINUE = "continue", "Continue"
+        ADJUST = "adjust", "Adjust"
+        STOP = "stop", "Stop"
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="medication_reviews")
+    date = models.DateField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    notes = models.TextField(blank=True)
+    lines = models.ManyToManyField(MedicationLine, blank=True, related_name="reviews")
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="medication_reviews"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+
+
+class OmeRecord(models.Model):
+    """The episode's opioid total after each change: the OME-over-time chart and the opioid report."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="ome_records")
+    on = models.DateField()
+    total_mg_per_day = models.DecimalField(max_digits=8, decimal_places=2)
+    opioid_lines = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "id"]
+        indexes = [models.Index(fields=["episode", "on"])]
 
 
 class Extension(models.Model):

@@ -14,7 +14,7 @@ from pathway.rules import rule
 from pathway.selectors import days_left, episode_timeline, rtt_summary
 
 from .limits import limit_status
-from .models import Appointment, CarePlan, Discharge, Extension, GroupSession, MedicationLine
+from .models import Appointment, CarePlan, Discharge, Extension, FormularyDrug, GroupSession, MedicationLine, OmeRecord
 
 
 def latest_care_plan(episode: Episode) -> CarePlan | None:
@@ -50,6 +50,8 @@ def episode_overview(episode: Episode, today: date) -> dict:
         "limit": limit_status(episode, today, max(approved) if approved else None),
         "extensions": extensions,
         "mdt_reviews": list(episode.mdt_reviews.select_related("recorded_by").order_by("reviewed_on", "id")),
+        "medication_reviews": list(episode.medication_reviews.order_by("date", "id")),
+        "ome_history": ome_history(episode),
         "mdt_due_on": mdt_due_on(episode.admitted_on) if episode.tier == 3 and episode.admitted_on else None,
         "discharge": Discharge.objects.filter(episode=episode).first(),
         "in_care": episode.state in CARE_STATES,
@@ -147,3 +149,74 @@ def group_register(session: GroupSession) -> QuerySet[Appointment]:
 
 def current_medications(episode: Episode) -> QuerySet[MedicationLine]:
     return episode.medications.filter(stopped_on__isnull=True)
+
+
+# --- Medicines ------------------------------------------------------------------------------
+
+
+def formulary_rows(today: date) -> list[dict]:
+    """The local formulary as the API lists it; an opioid's factor comes from the table in force."""
+    from .services.medications import factor_table
+
+    table = factor_table(today)
+    rows = []
+    for drug in FormularyDrug.objects.filter(active=True).order_by("name"):
+        factor = None
+        if drug.is_opioid and drug.routes:
+            value = table.factors.get(drug.name, {}).get(drug.routes[0])
+            factor = float(value) if value is not None else None
+        rows.append(
+            {
+                "drug": drug.name,
+                "class": drug.drug_class,
+                "routes": list(drug.routes),
+                "max_daily_mg": float(drug.max_daily_mg) if drug.max_daily_mg is not None else None,
+                "ome_factor": factor,
+            }
+        )
+    return rows
+
+
+def ome_on(episode: Episode, day: date):
+    """The episode's opioid total at the end of ``day`` (from its OME history), or None before any."""
+    record = OmeRecord.objects.filter(episode=episode, on__lte=day).order_by("-on", "-id").first()
+    return record.total_mg_per_day if record else None
+
+
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 120, 24
+
+
+def ome_history(episode: Episode) -> dict:
+    """OME over time for the episode page: one row per day (the day's last total) and an SVG polyline."""
+    by_day: dict[date, object] = {}
+    for record in OmeRecord.objects.filter(episode=episode).order_by("on", "id"):
+        by_day[record.on] = record
+    rows = [{"on": day, "total": r.total_mg_per_day, "lines": r.opioid_lines} for day, r in by_day.items()]
+    if not rows:
+        return {"rows": [], "points": "", "threshold_y": None}
+    threshold = rule("ome_alert_threshold_mg")
+    top = max([float(r["total"]) for r in rows] + [float(threshold)]) or 1.0
+    first, last = rows[0]["on"], rows[-1]["on"]
+    span = (last - first).days or 1
+    width, height = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
+
+    def y(value: float) -> float:
+        return round(CHART_PAD + height - (value / top) * height, 1)
+
+    points = []
+    for i, row in enumerate(rows):
+        x = CHART_PAD + ((row["on"] - first).days / span) * width if len(rows) > 1 else CHART_PAD + width / 2
+        if i and len(rows) > 1:
+            points.append(f"{round(x, 1)},{points[-1].split(',')[1]}")  # a step: the total held until the change
+        points.append(f"{round(x, 1)},{y(float(row['total']))}")
+        row["x"], row["y"] = round(x, 1), y(float(row["total"]))
+    return {
+        "rows": rows,
+        "points": " ".join(points),
+        "threshold": threshold,
+        "threshold_y": y(float(threshold)),
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "pad": CHART_PAD,
+        "max": round(top, 1),
+    }

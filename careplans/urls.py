@@ -17,6 +17,7 @@ urlpatterns = [
     path("episodes/<int:pk>/careplan/print/", views.careplan_print, name="care-careplan-print"),
     path("episodes/<int:pk>/treatment-started/", views.treatment_started, name="care-treatment-started"),
     path("episodes/<int:pk>/medications/new/", views.medication_new, name="care-medication-new"),
+    path("episodes/<int:pk>/medication-reviews/new/", views.medication_review_new, name="care-medication-review-new"),
     path("episodes/<int:pk>/discharge/", views.discharge, name="care-discharge"),
     path("episodes/<int:pk>/extension/", views.extension_new, name="care-extension"),
     path("episodes/<int:pk>/mdt/", views.mdt_review_new, name="care-mdt-review"),

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from pathway.models import DischargeReason, EpisodeState
 
-from ..models import Appointment, CarePlan, Discharge, TreatmentStart
+from ..models import Appointment, CarePlan, Discharge, DrugClass, MedicationLine, MedicationReview, TreatmentStart
 
 
 class VersionField(serializers.IntegerField):
@@ -50,6 +50,13 @@ class AppointmentOutput(serializers.ModelSerializer):
 
 class OutcomeInput(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Appointment.Outcome.choices)
+    medication_review_outcome = serializers.ChoiceField(
+        choices=MedicationReview.Outcome.choices,
+        required=False,
+        allow_null=True,
+        help_text="With outcome attended: the medication review made in the appointment, recorded in the same step",
+    )
+    medication_review_notes = serializers.CharField(required=False, allow_blank=True, default="")
     version = VersionField()
 
 
@@ -137,8 +144,47 @@ class MedicationInput(serializers.Serializer):
     ome_mg_per_day = serializers.DecimalField(
         max_digits=8, decimal_places=2, required=False, allow_null=True, help_text="Clinician-entered OME (methadone)"
     )
-    started_on = serializers.DateField(required=False, allow_null=True)
+    started_on = serializers.DateField(required=False, allow_null=True, help_text="The date of the decision")
+    change = serializers.ChoiceField(choices=MedicationLine.Change.choices, required=False, default="start")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Needed for a dose above the usual maximum"
+    )
+    urgent = serializers.BooleanField(
+        required=False, default=False, help_text="Supplied by the hospital pharmacy, not the GP"
+    )
+    replaces = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The current line a switch (or dose change) replaces"
+    )
+    monitoring = serializers.CharField(required=False, allow_blank=True, default="")
     version = VersionField()
+
+
+class MedicationReviewInput(serializers.Serializer):
+    date = serializers.DateField()
+    outcome = serializers.ChoiceField(choices=MedicationReview.Outcome.choices)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    lines = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, help_text="Ids of the lines reviewed"
+    )
+    version = VersionField()
+
+
+class MedicationReviewOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    met_deadline_ids = serializers.ListField(child=serializers.IntegerField())
+
+
+FormularyDrugOutput = type(
+    "FormularyDrugOutput",
+    (serializers.Serializer,),
+    {
+        "drug": serializers.CharField(),
+        "class": serializers.ChoiceField(choices=DrugClass.choices),
+        "routes": serializers.ListField(child=serializers.CharField()),
+        "max_daily_mg": serializers.FloatField(allow_null=True),
+        "ome_factor": serializers.FloatField(allow_null=True, help_text="From the OME factor table in force"),
+    },
+)
 
 
 class DischargeInput(serializers.Serializer):
@@ -237,20 +283,35 @@ class TreatmentStartedOutput(serializers.Serializer):
 class MedicationLineOutput(serializers.Serializer):
     id = serializers.IntegerField()
     drug = serializers.CharField()
+    drug_class = serializers.CharField()
     route = serializers.CharField()
-    ome_mg_per_day = serializers.FloatField()
+    change = serializers.CharField()
+    urgent = serializers.BooleanField()
+    above_usual_max = serializers.BooleanField()
+    ome_mg_per_day = serializers.FloatField(allow_null=True)
     factor_version = serializers.CharField()
     started_on = serializers.DateField()
     stopped_on = serializers.DateField(allow_null=True)
     review_due_on = serializers.DateField()
 
 
-class MedicationAddedOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    ome_mg_per_day = serializers.FloatField()
-    review_due_on = serializers.DateField()
-    factor_version = serializers.CharField()
-    ome_total_mg_per_day = serializers.FloatField(help_text="OME of the episode's current lines together.")
+MedicationAddedOutput = type(
+    "MedicationAddedOutput",
+    (serializers.Serializer,),
+    {
+        "id": serializers.IntegerField(),
+        "drug": serializers.CharField(),
+        "class": serializers.ChoiceField(choices=DrugClass.choices),
+        "ome_mg_per_day": serializers.FloatField(allow_null=True, help_text="null for a non-opioid"),
+        "review_due_on": serializers.DateField(help_text="6 weeks after the change"),
+        "letter_id": serializers.IntegerField(help_text="The prescribing advice letter the change joined"),
+        "change": serializers.CharField(),
+        "above_usual_max": serializers.BooleanField(),
+        "factor_version": serializers.CharField(),
+        "ome_total_mg_per_day": serializers.FloatField(help_text="OME of the episode's current lines together."),
+        "episode_version": serializers.IntegerField(),
+    },
+)
 
 
 class VersionInput(serializers.Serializer):

@@ -28,11 +28,14 @@ from .serializers import (
     DnaDecisionInput,
     ExtensionInput,
     ExtensionOutput,
+    FormularyDrugOutput,
     MdtReviewInput,
     MdtReviewOutput,
     MedicationAddedOutput,
     MedicationInput,
     MedicationLineOutput,
+    MedicationReviewInput,
+    MedicationReviewOutput,
     OutcomeInput,
     TreatmentStartedInput,
     TreatmentStartedOutput,
@@ -112,10 +115,32 @@ class AppointmentOutcome(APIView):
     def post(self, request, pk):
         appointment = _object_for_action(request, Appointment, pk)
         values, version = _valid(OutcomeInput, request)
-        appointment = services.appointment_record_outcome(
-            appointment=appointment, outcome=values["outcome"], actor=request.user, expected_version=version
-        )
+        review_outcome = values.get("medication_review_outcome")
+        if review_outcome and values["outcome"] != Appointment.Outcome.ATTENDED:
+            return Response(
+                {
+                    "medication_review_outcome": [
+                        "A medication review can only be recorded with an attended appointment."
+                    ]
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        review_id = None
+        if review_outcome:
+            appointment, review, _ = services.appointment_attended_with_review(
+                appointment=appointment,
+                review_outcome=review_outcome,
+                notes=values.get("medication_review_notes", ""),
+                actor=request.user,
+                expected_version=version,
+            )
+            review_id = review.pk
+        else:
+            appointment = services.appointment_record_outcome(
+                appointment=appointment, outcome=values["outcome"], actor=request.user, expected_version=version
+            )
         body = AppointmentOutput(appointment).data
+        body["medication_review_id"] = review_id
         body["decision_required"] = appointment.outcome == Appointment.Outcome.DNA
         return Response(body)
 
@@ -186,6 +211,16 @@ class EpisodeTreatmentStarted(APIView):
         )
 
 
+def _float(value):
+    return float(value) if value is not None else None
+
+
+class Formulary(APIView):
+    @extend_schema(responses={200: FormularyDrugOutput(many=True)})
+    def get(self, request):
+        return Response(selectors.formulary_rows(core.today_london()))
+
+
 class EpisodeMedications(APIView):
     @extend_schema(responses={200: MedicationLineOutput(many=True), 404: NOT_FOUND})
     def get(self, request, pk):
@@ -196,8 +231,12 @@ class EpisodeMedications(APIView):
                 {
                     "id": m.pk,
                     "drug": m.drug,
+                    "drug_class": m.drug_class,
                     "route": m.route,
-                    "ome_mg_per_day": float(m.ome_mg_per_day),
+                    "change": m.change,
+                    "urgent": m.urgent,
+                    "above_usual_max": m.above_usual_max,
+                    "ome_mg_per_day": _float(m.ome_mg_per_day),
                     "factor_version": m.factor_version,
                     "started_on": m.started_on,
                     "stopped_on": m.stopped_on,
@@ -212,16 +251,34 @@ class EpisodeMedications(APIView):
         episode = _episode_for_action(request, pk)
         values, version = _valid(MedicationInput, request)
         line = services.medication_add(episode=episode, actor=request.user, expected_version=version, **values)
+        stopped = values.get("change") == "stop"
         return Response(
             {
                 "id": line.pk,
-                "ome_mg_per_day": float(line.ome_mg_per_day),
-                "review_due_on": line.review_due_on,
+                "drug": line.drug,
+                "class": line.drug_class,
+                "ome_mg_per_day": _float(line.ome_mg_per_day),
+                "review_due_on": getattr(line, "stop_review_due_on", None) if stopped else line.review_due_on,
+                "letter_id": line.advice_letter_id,
+                "change": values.get("change", "start"),
+                "above_usual_max": line.above_usual_max,
                 "factor_version": line.factor_version,
                 "ome_total_mg_per_day": float(episode.ome_total_mg_per_day),
+                "episode_version": episode.version,
             },
             status=status.HTTP_201_CREATED,
         )
+
+
+class EpisodeMedicationReviews(APIView):
+    @extend_schema(request=MedicationReviewInput, responses=action_responses(201, MedicationReviewOutput))
+    def post(self, request, pk):
+        episode = _episode_for_action(request, pk)
+        values, version = _valid(MedicationReviewInput, request)
+        review, met = services.medication_review_record(
+            episode=episode, actor=request.user, expected_version=version, **values
+        )
+        return Response({"id": review.pk, "met_deadline_ids": met}, status=status.HTTP_201_CREATED)
 
 
 class MedicationDetail(APIView):
@@ -300,6 +357,12 @@ urlpatterns = [
     path("episodes/<int:pk>/treatment-started/", EpisodeTreatmentStarted.as_view(), name="api-episode-treatment"),
     path("episodes/<int:pk>/medications/", EpisodeMedications.as_view(), name="api-episode-medications"),
     path("medications/<int:pk>/", MedicationDetail.as_view(), name="api-medication"),
+    path(
+        "episodes/<int:pk>/medication-reviews/",
+        EpisodeMedicationReviews.as_view(),
+        name="api-episode-medication-reviews",
+    ),
+    path("formulary/", Formulary.as_view(), name="api-formulary"),
     path("episodes/<int:pk>/discharge/", EpisodeDischarge.as_view(), name="api-episode-discharge"),
     path("episodes/<int:pk>/extension/", EpisodeExtension.as_view(), name="api-episode-extension"),
     path("extensions/<int:pk>/approve/", ExtensionApprove.as_view(), name="api-extension-approve"),

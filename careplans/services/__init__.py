@@ -22,7 +22,8 @@ from .careplan import CARE_PLAN_LISTS, careplan_save
 from .discharge import DISCHARGE_RTT_STATUS, discharge_record
 from .extensions import extension_approve, extension_request
 from .mdt import mdt_review_record
-from .medications import factor_table, medication_add, medication_review_due, medication_stop
+from .medication_reviews import appointment_attended_with_review, medication_review_record
+from .medications import factor_table, formulary_drug, medication_add, medication_review_due, medication_stop
 from .treatment import treatment_start
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "DISCHARGE_RTT_STATUS",
     "GROUP_MAX_PLACES",
     "GROUP_MIN_PLACES",
+    "appointment_attended_with_review",
     "appointment_book",
     "appointment_dna_decide",
     "appointment_record_outcome",
@@ -40,12 +42,14 @@ __all__ = [
     "extension_approve",
     "extension_request",
     "factor_table",
+    "formulary_drug",
     "group_session_create",
     "limit_status",
     "mdt_due_on",
     "mdt_review_record",
     "medication_add",
     "medication_review_due",
+    "medication_review_record",
     "medication_stop",
     "mental_health_referral_made",
     "treatment_start",

@@ -183,6 +183,7 @@ def test_medication_form_shows_ome_and_unknown_drug_error(web, team_episode):
         follow=True,
     )
     assert "OME 62.50 mg a day; review due 04 January 2027" in r.content.decode()
+    assert "added to the prescribing advice to the GP" in r.content.decode()
     ep.refresh_from_db()
     assert ep.ome_total_mg_per_day == Decimal("62.50")
     r = web.post(
@@ -196,7 +197,7 @@ def test_medication_form_shows_ome_and_unknown_drug_error(web, team_episode):
             "started_on": "2026-11-23",
         },
     )
-    assert r.status_code == 400 and "is not an opioid in the factor table" in r.content.decode()
+    assert r.status_code == 400 and "snake oil is not one of the available choices" in r.content.decode()
     line = MedicationLine.objects.get()
     r = web.post(f"/care/medications/{line.pk}/stop/", {"version": ep.version, "stopped_on": "2026-11-23"})
     assert r.status_code == 302

@@ -8,7 +8,7 @@ from .episode import episode_page
 from .extensions import extension_approve, extension_new
 from .groups import group_detail, group_list
 from .mdt import mdt_list, mdt_review_new
-from .medications import medication_new, medication_stop
+from .medications import medication_new, medication_review_new, medication_stop
 from .worklist import WORKLIST_PAGE_SIZE, WORKLIST_SECTIONS, worklist
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "mdt_list",
     "mdt_review_new",
     "medication_new",
+    "medication_review_new",
     "medication_stop",
     "mental_health_referral_sent",
     "treatment_started",

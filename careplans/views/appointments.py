@@ -40,6 +40,15 @@ def appointment_outcome(request, pk):
     episode = appointment.episode
 
     def perform(data):
+        if data.get("medication_review_outcome"):
+            appt, _, met = services.appointment_attended_with_review(
+                appointment=appointment,
+                review_outcome=data["medication_review_outcome"],
+                notes=data.get("medication_review_notes", ""),
+                actor=request.user,
+                expected_version=data["version"],
+            )
+            return f"Outcome recorded: {appt.get_outcome_display()}; medication review recorded ({len(met)} met)."
         appt = services.appointment_record_outcome(
             appointment=appointment, outcome=data["outcome"], actor=request.user, expected_version=data["version"]
         )
