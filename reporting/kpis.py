@@ -20,9 +20,9 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Concat
 
 from careplans.models import Appointment, CarePlan, Extension
 from outcomes.models import ExperienceSurvey, Instrument, PromResponse, Timepoint
@@ -30,7 +30,18 @@ from pathway.calendar import add_months
 from pathway.episode_dates import limit_reached_if_admitted_by
 from pathway.errors import InvalidInput
 from pathway.letters.selectors import letters_on_time
-from pathway.models import Commissioner, Episode, EpisodeState, Letter, LetterKind, Practice, RttPeriod
+from pathway.models import (
+    Commissioner,
+    Deadline,
+    DeadlineKind,
+    Episode,
+    EpisodeState,
+    Letter,
+    LetterKind,
+    LetterState,
+    Practice,
+    RttPeriod,
+)
 from pathway.rules import rule
 from triage.models import TriageDecision
 
@@ -47,6 +58,7 @@ DEFAULT_TARGETS: dict[str, float | None] = {
     "prom_improvement": 0.5,
     "positive_experience": 0.9,
     "discharge_letter_on_time": 1.0,
+    "prescribing_advice_on_time": 1.0,
     "triage_on_time": 0.95,
     "over_9_months": None,
 }
@@ -275,6 +287,25 @@ def letter_rows(scope: Scope, start: date, end: date) -> QuerySet:
     return discharged_rows(scope, start, end).annotate(letter_on_time=discharge_letter_on_time())
 
 
+def prescribing_advice_rows(scope: Scope, start: date, end: date) -> QuerySet:
+    """Prescribing advice letters to practices for decisions made in the month (the decision date
+    is the start of the letter's deadline), each marked on time by the one letters-on-time rule."""
+    decided_on = Deadline.objects.filter(
+        kind=DeadlineKind.PRESCRIBING_ADVICE,
+        episode=OuterRef("episode_id"),
+        subject=Concat(Value("letter:"), Cast(OuterRef("pk"), CharField())),
+    ).values("started_on")[:1]
+    return (
+        Letter.objects.filter(
+            scope.episode_q("episode__"), kind=LetterKind.PRESCRIBING_ADVICE, recipient=Letter.Recipient.GP
+        )
+        .exclude(state=LetterState.CANCELLED)
+        .annotate(decided_on=Subquery(decided_on))
+        .filter(decided_on__range=(start, end))
+        .annotate(advice_on_time=Exists(letters_on_time(Letter.objects.filter(pk=OuterRef("pk")))))
+    )
+
+
 def triage_rows(scope: Scope, start: date, end: date) -> QuerySet:
     earlier = TriageDecision.objects.filter(referral=OuterRef("referral")).filter(
         Q(decided_on__lt=OuterRef("decided_on")) | Q(decided_on=OuterRef("decided_on"), id__lt=OuterRef("id"))
@@ -351,6 +382,13 @@ KPIS: list[Kpi] = [
         letter_rows,
         lambda end: Q(letter_on_time=True),
         episode_path="pk",
+    ),
+    Kpi(
+        "prescribing_advice_on_time",
+        "Prescribing advice delivered within 3 working days",
+        "fraction",
+        prescribing_advice_rows,
+        lambda end: Q(advice_on_time=True),
     ),
     Kpi(
         "triage_on_time",

@@ -20,6 +20,8 @@ API_MD_OPERATIONS = [
     ("/api/v1/episodes/{id}/treatment-started/", "post", True),
     ("/api/v1/episodes/{id}/medications/", "post", True),
     ("/api/v1/medications/{id}/", "delete", False),
+    ("/api/v1/formulary/", "get", False),
+    ("/api/v1/episodes/{id}/medication-reviews/", "post", True),
     ("/api/v1/episodes/{id}/transition/", "post", True),
     ("/api/v1/episodes/{id}/discharge/", "post", True),
     ("/api/v1/episodes/{id}/extension/", "post", True),

@@ -366,3 +366,41 @@ def test_episode_page_shows_ome_over_time_as_a_chart_and_a_table(client, clinici
     assert "<svg" in section and "<polyline" in section
     assert "2 Nov 2026" in section and "20.00" in section and "23 Nov 2026" in section and "40.00" in section
     assert "<script" not in section.split("</section>")[0]
+
+
+# --- KPI: prescribing advice on time ---------------------------------------------------------------
+
+
+@time_machine.travel("2026-12-24 10:00 +00:00")
+def test_prescribing_advice_on_time_kpi_counts_decisions_letters_delivered_within_3_working_days(lead):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from pathway.letters.services import letter_mark_sent
+    from reporting.kpis import KPI_BY_CODE, Scope
+    from reporting.services import kpi_snapshot_refresh
+    from reporting.snapshots import snapshot_counts
+
+    london = ZoneInfo("Europe/London")
+    on_time, late, other_month = accepted_episode(), accepted_episode(), accepted_episode()
+    add(lead, on_time, drug="pregabalin", dose_mg=75, doses_per_day=2)
+    add(lead, on_time, drug="paracetamol", dose_mg=1000, doses_per_day=4)
+    add(lead, late, drug="duloxetine", dose_mg=30, doses_per_day=1)
+    with time_machine.travel("2026-11-30 10:00 +00:00"):
+        add(lead, other_month, drug="naproxen", dose_mg=250, doses_per_day=2)
+    letters = {
+        e: Letter.objects.get(kind="prescribing_advice", episode=e, recipient="gp") for e in (on_time, late, other_month)
+    }
+    Letter.objects.filter(pk__in=[x.pk for x in letters.values()]).update(state=LetterState.APPROVED)
+    # Due Thursday 31 Dec: delivered that evening is on time; on 4 Jan is late.
+    letter_mark_sent(letter=letters[on_time], sent_at=datetime(2026, 12, 31, 23, 30, tzinfo=london))
+    letter_mark_sent(letter=letters[late], sent_at=datetime(2027, 1, 4, 9, 0, tzinfo=london))
+    kpi = KPI_BY_CODE["prescribing_advice_on_time"]
+    result = kpi.result(Scope(), date(2026, 12, 1))
+    assert (result["numerator"], result["denominator"], result["value"], result["target"]) == (1, 2, 0.5, 1.0)
+    behind = set(kpi.episode_ids(Scope(), date(2026, 12, 1), part="numerator").values_list("episode_id", flat=True))
+    assert behind == {on_time.pk}
+    # The monthly snapshot holds the same counts, and the API lists the KPI.
+    with time_machine.travel("2027-01-05 10:00 +00:00"):
+        kpi_snapshot_refresh(month=date(2026, 12, 1), today=date(2027, 1, 5))
+    assert snapshot_counts(Scope(), date(2026, 12, 1))["prescribing_advice_on_time"] == (1, 2)

@@ -42,6 +42,7 @@ def test_commissioner_gets_own_kpis_and_same_numbers_as_the_definitions(api_as, 
         "prom_improvement",
         "positive_experience",
         "discharge_letter_on_time",
+        "prescribing_advice_on_time",
         "triage_on_time",
         "over_9_months",
     }

@@ -20,6 +20,7 @@ EXPECTED = {
     "prom_improvement": (3, 4, 0.75, 0.5),
     "positive_experience": (3, 4, 0.75, 0.9),
     "discharge_letter_on_time": (3, 5, 0.6, 1.0),
+    "prescribing_advice_on_time": (0, 0, None, 1.0),
     "triage_on_time": (2, 3, 0.6667, 0.95),
     "over_9_months": (1, 3, 3, None),
 }
