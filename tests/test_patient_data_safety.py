@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -437,5 +438,10 @@ def test_field_history_keeps_before_and_after_for_every_clinical_and_identity_re
             format="json",
         )
     assert response.status_code == 201, response.json()
-    line = MedicationLine.history.filter(id=response.json()["id"]).get()
-    assert line.history_user == w["clinician_a"] and line.history_type == "+"
+    # The line is created, then linked to the prescribing advice letter it joined: two rows, both the user's.
+    rows = list(MedicationLine.history.filter(id=response.json()["id"]).order_by("history_id"))
+    assert [r.history_type for r in rows] == ["+", "~"]
+    assert {r.history_user for r in rows} == {w["clinician_a"]}
+    latest = rows[-1]
+    assert rows[0].advice_letter_id is None and latest.advice_letter_id == response.json()["letter_id"]
+    assert rows[0].ome_mg_per_day == latest.ome_mg_per_day == Decimal("30.00")

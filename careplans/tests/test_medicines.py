@@ -389,7 +389,8 @@ def test_prescribing_advice_on_time_kpi_counts_decisions_letters_delivered_withi
     with time_machine.travel("2026-11-30 10:00 +00:00"):
         add(lead, other_month, drug="naproxen", dose_mg=250, doses_per_day=2)
     letters = {
-        e: Letter.objects.get(kind="prescribing_advice", episode=e, recipient="gp") for e in (on_time, late, other_month)
+        e: Letter.objects.get(kind="prescribing_advice", episode=e, recipient="gp")
+        for e in (on_time, late, other_month)
     }
     Letter.objects.filter(pk__in=[x.pk for x in letters.values()]).update(state=LetterState.APPROVED)
     # Due Thursday 31 Dec: delivered that evening is on time; on 4 Jan is late.
@@ -404,3 +405,23 @@ def test_prescribing_advice_on_time_kpi_counts_decisions_letters_delivered_withi
     with time_machine.travel("2027-01-05 10:00 +00:00"):
         kpi_snapshot_refresh(month=date(2026, 12, 1), today=date(2027, 1, 5))
     assert snapshot_counts(Scope(), date(2026, 12, 1))["prescribing_advice_on_time"] == (1, 2)
+
+
+@time_machine.travel("2026-11-23 10:00 +00:00")
+def test_six_monthly_opioid_comparison_uses_the_figures_of_the_ome_history(lead):
+    from careplans.models import OmeRecord
+    from reporting.kpis import Scope as ReportScope
+    from reporting.selectors import opioid_comparison
+
+    episode = accepted_episode()
+    add(lead, episode, drug="morphine", dose_mg=30, doses_per_day=2)
+    appt = lead.post(
+        f"/api/v1/episodes/{episode.pk}/appointments/", {"kind": "new", "date": "2026-11-23"}, format="json"
+    ).json()
+    lead.post(f"/api/v1/appointments/{appt['id']}/outcome/", {"outcome": "attended"}, format="json")
+    add(lead, episode, drug="morphine", dose_mg=15, doses_per_day=2, change="decrease", reason="Taper")
+    lead.post(f"/api/v1/episodes/{episode.pk}/discharge/", {"date": "2026-11-23", "reason": "completed"}, format="json")
+    history = [r.total_mg_per_day for r in OmeRecord.objects.filter(episode=episode).order_by("id")]
+    assert [str(v) for v in history] == ["60.00", "30.00"]
+    totals = opioid_comparison(ReportScope(), date(2026, 7, 1), date(2026, 12, 31))
+    assert (totals["episodes"], totals["mean_first"], totals["mean_discharge"], totals["reduced"]) == (1, 60.0, 30.0, 1)
