@@ -290,6 +290,9 @@ SPECTACULAR_SETTINGS = {
         "ProgrammeKindEnum": "programmes.models.Programme.Kind",
         "ProgrammeModeEnum": "programmes.models.Programme.Mode",
         "IncidentKindEnum": "safeguarding.models.Incident.Kind",
+        "MedicationReviewOutcomeEnum": "careplans.models.MedicationReview.Outcome",
+        "MedicationChangeEnum": "careplans.models.MedicationLine.Change",
+        "DrugClassEnum": "careplans.models.DrugClass",
     },
 }
 
