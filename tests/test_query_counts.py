@@ -29,10 +29,15 @@ from reporting.models import MonthlyDataSet
 
 SMALL = 16
 # A ceiling for any one request, whatever the size: a guard against constant bloat. The KPI
-# dashboard computes 12 months of 8 KPIs (cached in production, not in the tests).
+# dashboard computes 12 months of 9 KPIs (cached in production, not in the tests).
 MAX_QUERIES = 25
-# (plus the access audit's writes and the KPI snapshot look-ups of each month).
-MAX_QUERIES_FOR = {"reports-kpis": 116, "reports-kpis-commissioner": 116}
+# (plus the access audit's writes and the KPI snapshot look-ups of each month). The ninth KPI,
+# prescribing_advice_on_time, adds one aggregate for each month computed live: 9 in this data set.
+PRESCRIBING_ADVICE_KPI_QUERIES = 9
+MAX_QUERIES_FOR = {
+    "reports-kpis": 116 + PRESCRIBING_ADVICE_KPI_QUERIES,
+    "reports-kpis-commissioner": 116 + PRESCRIBING_ADVICE_KPI_QUERIES,
+}
 # Pages whose count may differ by a small constant between sizes (a block that only renders
 # when a row of some kind exists). Empty: every page has the same count for both sizes.
 SLACK: dict[str, int] = {}
