@@ -425,3 +425,41 @@ def test_six_monthly_opioid_comparison_uses_the_figures_of_the_ome_history(lead)
     assert [str(v) for v in history] == ["60.00", "30.00"]
     totals = opioid_comparison(ReportScope(), date(2026, 7, 1), date(2026, 12, 31))
     assert (totals["episodes"], totals["mean_first"], totals["mean_discharge"], totals["reduced"]) == (1, 60.0, 30.0, 1)
+
+
+@time_machine.travel(TODAY)
+def test_review_of_another_episodes_line_or_a_bad_outcome_is_400_and_nothing_written(lead):
+    episode, other = accepted_episode(), accepted_episode()
+    theirs = add(lead, other, drug="paracetamol", dose_mg=1000, doses_per_day=4).json()
+    add(lead, episode, drug="paracetamol", dose_mg=1000, doses_per_day=4)
+    r = review(lead, episode, date="2026-11-23", outcome="continue", lines=[theirs["id"]])
+    assert r.status_code == 400 and "lines" in r.json()
+    r = review(lead, episode, date="2026-11-23", outcome="carry on")
+    assert r.status_code == 400 and "outcome" in r.json()
+    assert not MedicationReview.objects.exists()
+    assert Deadline.objects.open().filter(kind="medication_review").count() == 2
+
+
+@time_machine.travel(TODAY)
+def test_switch_stops_the_replaced_line_and_delete_joins_the_days_advice(lead):
+    episode = accepted_episode()
+    amitriptyline = add(lead, episode, drug="amitriptyline", dose_mg=25, doses_per_day=1).json()
+    switched = add(
+        lead,
+        episode,
+        drug="duloxetine",
+        dose_mg=30,
+        doses_per_day=1,
+        change="switch",
+        replaces=amitriptyline["id"],
+        reason="Anticholinergic effects",
+    )
+    assert switched.status_code == 201, switched.json()
+    assert MedicationLine.objects.get(pk=amitriptyline["id"]).stopped_on == date(2026, 11, 23)
+    assert lead.delete(f"/api/v1/medications/{switched.json()['id']}/").status_code == 204
+    letter = Letter.objects.get(kind="prescribing_advice")
+    actions = [c["gp_action"] for c in letter.content["changes"]]
+    assert "Please stop amitriptyline and prescribe duloxetine 30 mg oral once a day from 23 November 2026." in actions
+    assert actions[-1] == "Please stop duloxetine from 23 November 2026."
+    bad = add(lead, episode, drug="duloxetine", dose_mg=30, doses_per_day=1, change="switch", replaces=999999)
+    assert bad.status_code == 400 and "replaces" in bad.json()
