@@ -463,3 +463,16 @@ def test_switch_stops_the_replaced_line_and_delete_joins_the_days_advice(lead):
     assert actions[-1] == "Please stop duloxetine from 23 November 2026."
     bad = add(lead, episode, drug="duloxetine", dose_mg=30, doses_per_day=1, change="switch", replaces=999999)
     assert bad.status_code == 400 and "replaces" in bad.json()
+
+
+def test_admin_keeps_the_formulary_and_refuses_an_opioid_without_a_factor(db):
+    from careplans.admin import FormularyDrugForm
+
+    good = FormularyDrugForm(
+        data={"name": "Mirtazapine", "drug_class": "other", "routes": '["oral"]', "max_daily_mg": "45", "active": "on"}
+    )
+    assert good.is_valid(), good.errors
+    assert good.save().name == "mirtazapine"
+    bad = FormularyDrugForm(data={"name": "pethidine", "drug_class": "opioid", "routes": '["oral"]', "active": "on"})
+    assert not bad.is_valid() and "routes" in bad.errors
+    assert "factor table" in bad.errors["routes"][0]
