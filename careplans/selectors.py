@@ -17,6 +17,28 @@ from .limits import limit_status
 from .models import Appointment, CarePlan, Discharge, Extension, GroupSession, MedicationLine
 
 
+def care_plan_written_q(prefix: str = "") -> Q:
+    """Per care plan: written (goals, a flare-up plan and an emergency plan) and shared with both the
+    patient and the GP; the one definition the KPI, the data set and the episode page use."""
+    return ~Q(**{f"{prefix}goals": []}) & Q(
+        ~Q(**{f"{prefix}flare_up_plan": ""}),
+        ~Q(**{f"{prefix}emergency_plan": ""}),
+        **{f"{prefix}shared_with_patient": True, f"{prefix}shared_with_gp": True},
+    )
+
+
+def care_plan_written(plan: CarePlan | None) -> bool:
+    """The same rule for one plan already loaded (the episode page)."""
+    return bool(
+        plan
+        and plan.goals
+        and plan.flare_up_plan.strip()
+        and plan.emergency_plan.strip()
+        and plan.shared_with_patient
+        and plan.shared_with_gp
+    )
+
+
 def latest_care_plan(episode: Episode) -> CarePlan | None:
     return episode.care_plans.order_by("-version").first()
 

@@ -90,10 +90,18 @@ def appointment(ep: Episode, *, kind: str, on: date, outcome: str = "attended") 
     return Appointment.objects.create(episode=ep, kind=kind, date=on, outcome=outcome)
 
 
-def care_plan(ep: Episode, *, shared: bool) -> CarePlan:
+def care_plan(ep: Episode, *, shared: bool, with_gp: bool | None = None, written: bool = True) -> CarePlan:
+    """A care plan version; ``shared`` with the patient (and by default the GP too), ``written`` with
+    goals, a flare-up plan and an emergency plan (without ``written`` the flare-up plan is missing)."""
     version = ep.care_plans.count() + 1
     return CarePlan.objects.create(
-        episode=ep, version=version, goals=[{"goal": "Walk 1 km"}], shared_with_patient=shared
+        episode=ep,
+        version=version,
+        goals=[{"goal": "Walk 1 km"}],
+        flare_up_plan="Pace activity, heat, relaxation" if written else "",
+        emergency_plan="Call 111; 999 for chest pain",
+        shared_with_patient=shared,
+        shared_with_gp=shared if with_gp is None else with_gp,
     )
 
 

@@ -59,7 +59,10 @@ def _has_prom_pair(row) -> bool:
 
 def counts_from_data_set(rows, month: date) -> dict[str, tuple[int, int]]:
     incomplete = [r for r in rows if r["rtt_days_waited_at_month_end"]]
-    discharged = [r for r in rows if r["state"] == "discharged" and _in_month(r["discharged_on"], month)]
+    # A referral withdrawn before acceptance has no admission date: it is in no discharge KPI.
+    discharged = [
+        r for r in rows if r["state"] == "discharged" and r["admitted_on"] and _in_month(r["discharged_on"], month)
+    ]
     with_pairs = [r for r in discharged if _has_prom_pair(r)]
     triaged = [r for r in rows if _in_month(r["triage_decided_on"], month)]
     over = [r for r in rows if r["over_9_months"] == "Y"]
