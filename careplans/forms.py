@@ -41,6 +41,20 @@ class DnaDecisionForm(VersionedForm):
     )
 
 
+class CarePlanShareForm(VersionedForm):
+    patient = forms.BooleanField(label="Shared with the patient (given or sent a copy)", required=False)
+    gp = forms.BooleanField(
+        label="Share with the GP", required=False, help_text="Creates a care plan letter to the practice to approve"
+    )
+    tier2 = forms.BooleanField(
+        label="Share with the community tier 2 pain service",
+        required=False,
+        help_text="Only with the patient's consent to sharing with the tier 2 service",
+    )
+    tier2_service = forms.CharField(label="Tier 2 service", required=False, max_length=200)
+    on = forms.DateField(label="Date shared", widget=DateInput)
+
+
 class AssessmentForm(VersionedForm):
     assessed_on = forms.DateField(label="Date of assessment", widget=DateInput)
     biological = forms.CharField(label="Biological", required=False, widget=forms.Textarea(attrs={"rows": 4}))

@@ -55,6 +55,7 @@ def episode_overview(episode: Episode, today: date) -> dict:
     )
     extensions = list(episode.extensions.select_related("requested_by", "approved_by"))
     approved = [e.until for e in extensions if e.approved_at is not None]
+    plan = latest_care_plan(episode)
     return {
         "rtt": rtt_summary(episode),
         "timeline": episode_timeline(episode),
@@ -62,8 +63,10 @@ def episode_overview(episode: Episode, today: date) -> dict:
         "pending_dna": [a for a in appointments if a.outcome == Appointment.Outcome.DNA and not a.dna_decision],
         "discharge_decided": any(a.dna_decision == Appointment.DnaDecision.DISCHARGE for a in appointments),
         "assessments": list(episode.assessments.select_related("clinician")),
-        "care_plan": latest_care_plan(episode),
+        "care_plan": plan,
         "care_plan_versions": episode.care_plans.count(),
+        "care_plan_written": care_plan_written(plan),
+        "care_plan_shares": list(plan.shares.select_related("letter")) if plan else [],
         "treatment_start": episode.treatment_starts.order_by("date", "id").first(),
         "current_medications": [m for m in medications if m.stopped_on is None],
         "stopped_medications": [m for m in medications if m.stopped_on is not None],

@@ -5,7 +5,8 @@ from rest_framework import serializers
 
 from pathway.models import DischargeReason, EpisodeState
 
-from ..models import Appointment, CarePlan, Discharge, TreatmentStart
+from ..models import Appointment, CarePlan, CarePlanShare, Discharge, TreatmentStart
+from ..selectors import care_plan_written
 
 
 class VersionField(serializers.IntegerField):
@@ -117,6 +118,21 @@ class CarePlanInput(serializers.Serializer):
     version = VersionField()
 
 
+class CarePlanShareInput(serializers.Serializer):
+    patient = serializers.BooleanField(required=False, default=False, help_text="Shared with the patient")
+    gp = serializers.BooleanField(
+        required=False, default=False, help_text="Shared with the GP: creates a `care_plan` letter to the practice"
+    )
+    tier2 = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Shared with the community tier 2 pain service (needs the patient's `share_tier2` consent)",
+    )
+    tier2_service = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    on = serializers.DateField(required=False, allow_null=True, default=None, help_text="Defaults to today")
+    version = VersionField()
+
+
 class TreatmentStartedInput(serializers.Serializer):
     date = serializers.DateField()
     kind = serializers.ChoiceField(choices=TreatmentStart.Kind.choices)
@@ -194,6 +210,14 @@ class AssessmentOutput(serializers.Serializer):
     state = serializers.ChoiceField(choices=EpisodeState.choices)
 
 
+class CarePlanShareOutput(serializers.ModelSerializer):
+    letter_id = serializers.IntegerField(allow_null=True, read_only=True, help_text="The care plan letter to the GP")
+
+    class Meta:
+        model = CarePlanShare
+        fields = ["recipient", "shared_on", "service", "letter_id"]
+
+
 class CarePlanOutput(serializers.ModelSerializer):
     episode_id = serializers.IntegerField(read_only=True)
     episode_version = serializers.IntegerField(
@@ -204,6 +228,14 @@ class CarePlanOutput(serializers.ModelSerializer):
     therapies = serializers.ListField(child=serializers.CharField())
     clinical = serializers.ListField(child=serializers.CharField())
     interventions = serializers.ListField(child=serializers.CharField())
+    written_and_shared = serializers.SerializerMethodField(
+        help_text="Goals, a flare-up plan and an emergency plan, shared with both the patient and the GP (the KPI)"
+    )
+    shares = CarePlanShareOutput(many=True, read_only=True)
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_written_and_shared(self, plan) -> bool:
+        return care_plan_written(plan)
 
     class Meta:
         model = CarePlan
@@ -221,6 +253,9 @@ class CarePlanOutput(serializers.ModelSerializer):
             "emergency_plan",
             "shared_with_patient",
             "shared_with_gp",
+            "shared_with_tier2",
+            "written_and_shared",
+            "shares",
             "created_at",
         ]
         extra_kwargs = {"version": {"help_text": "Version of the care plan (1 for the first)."}}

@@ -23,6 +23,7 @@ from .serializers import (
     AssessmentOutput,
     CarePlanInput,
     CarePlanOutput,
+    CarePlanShareInput,
     DischargeInput,
     DischargeOutput,
     DnaDecisionInput,
@@ -166,6 +167,22 @@ class EpisodeCarePlan(APIView):
         return Response(CarePlanOutput(plan).data, status=status.HTTP_201_CREATED)
 
 
+class EpisodeCarePlanShare(APIView):
+    @extend_schema(
+        request=CarePlanShareInput,
+        responses=action_responses(200, CarePlanOutput),
+        description="Share the latest care plan version with the patient, the GP (a `care_plan` letter to the "
+        "practice) and/or the community tier 2 service. 409 `consent_not_given` when the patient declined "
+        "sharing with the GP or has no `share_tier2` consent in force; 409 `no_care_plan` without a plan.",
+    )
+    def post(self, request, pk):
+        episode = _episode_for_action(request, pk)
+        values, version = _valid(CarePlanShareInput, request)
+        plan, _ = services.careplan_share(episode=episode, actor=request.user, expected_version=version, **values)
+        plan.episode = episode
+        return Response(CarePlanOutput(plan).data)
+
+
 class EpisodeTreatmentStarted(APIView):
     @extend_schema(
         request=TreatmentStartedInput,
@@ -297,6 +314,7 @@ urlpatterns = [
     path("appointments/<int:pk>/dna-decision/", AppointmentDnaDecision.as_view(), name="api-appointment-dna-decision"),
     path("episodes/<int:pk>/assessments/", EpisodeAssessments.as_view(), name="api-episode-assessments"),
     path("episodes/<int:pk>/careplan/", EpisodeCarePlan.as_view(), name="api-episode-careplan"),
+    path("episodes/<int:pk>/careplan/share/", EpisodeCarePlanShare.as_view(), name="api-episode-careplan-share"),
     path("episodes/<int:pk>/treatment-started/", EpisodeTreatmentStarted.as_view(), name="api-episode-treatment"),
     path("episodes/<int:pk>/medications/", EpisodeMedications.as_view(), name="api-episode-medications"),
     path("medications/<int:pk>/", MedicationDetail.as_view(), name="api-medication"),

@@ -23,6 +23,7 @@ from .discharge import DISCHARGE_RTT_STATUS, discharge_record
 from .extensions import extension_approve, extension_request
 from .mdt import mdt_review_record
 from .medications import factor_table, medication_add, medication_review_due, medication_stop
+from .sharing import careplan_share
 from .treatment import treatment_start
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "appointment_record_outcome",
     "assessment_record",
     "careplan_save",
+    "careplan_share",
     "discharge_record",
     "extension_approve",
     "extension_request",

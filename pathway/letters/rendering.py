@@ -167,6 +167,8 @@ def letter_context(letter: Letter, *, today: date | None = None) -> dict[str, An
         "approved_at": letter.approved_at,
         "none": NONE_RECORDED,
     }
+    if body_kind == LetterKind.CARE_PLAN:
+        context["body_template"] = "letters/body/care_plan_letter.html"
     if body_kind == LetterKind.DISCHARGE:
         context["discharge"] = _discharge_facts(source, discharge)
     if body_kind == LetterKind.EXTENSION:
