@@ -172,6 +172,20 @@ class DischargeForm(VersionedForm):
     onward_referral = forms.CharField(
         label="Onward referral to", required=False, max_length=Discharge._meta.get_field("onward_referral").max_length
     )
+    support_plan = forms.CharField(
+        label="Support plan after discharge",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What supports the patient from now on; it goes in the letter to the GP and the patient's copy.",
+    )
+
+
+class DischargeConfirmForm(DischargeForm):
+    """The discharge form when the episode has open urgent tasks: discharging needs their confirmation."""
+
+    confirm_open_tasks = forms.BooleanField(
+        label="I confirm the discharge with the open urgent tasks listed above", required=False
+    )
 
 
 class ExtensionForm(VersionedForm):

@@ -11,7 +11,7 @@ from typing import Any
 from pathway.letters.rendering import _as_lines, _date
 from pathway.models import Episode, Letter, LetterKind
 
-from .models import CarePlan, Discharge, MedicationLine
+from .models import Assessment, CarePlan, Discharge, MedicationLine
 from .selectors import latest_care_plan
 
 
@@ -69,8 +69,23 @@ def _medications(episode: Episode) -> list[dict[str, Any]]:
     return rows
 
 
+RISKS = (("suicide_risk", "Suicide risk"), ("alcohol_misuse", "Alcohol misuse"), ("drug_misuse", "Drug misuse"))
+
+
+def _risk_findings(episode: Episode) -> dict[str, Any] | None:
+    """The risk screen of every assessment: the risks found (each triggers an urgent mental-health
+    referral) and the notes; None when the patient was never assessed."""
+    assessments = list(Assessment.objects.filter(episode=episode).order_by("assessed_on", "id"))
+    if not assessments:
+        return None
+    found = [label for name, label in RISKS if any(getattr(a, name) for a in assessments)]
+    notes = [f"{a.assessed_on:%-d %B %Y}: {a.risk_notes.strip()}" for a in assessments if a.risk_notes.strip()]
+    return {"found": found, "notes": notes}
+
+
 def letter_facts(episode: Episode) -> dict[str, Any]:
     return {
+        "risk_findings": _risk_findings(episode),
         "discharge_record": Discharge.objects.filter(episode=episode)
         .select_related("clinician", "clinician__profile")
         .first(),

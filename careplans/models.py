@@ -234,5 +234,9 @@ class Discharge(models.Model):
     gp_actions = models.TextField(blank=True)
     treatment_exhausted = models.BooleanField(default=False)
     onward_referral = models.CharField(max_length=200, blank=True)
+    support_plan = models.TextField(blank=True, help_text="How the patient is supported after discharge")
+    open_tasks_confirmed = models.JSONField(
+        default=list, blank=True, help_text="Open urgent tasks the clinician confirmed discharging with"
+    )
     clinician = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

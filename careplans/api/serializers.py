@@ -174,6 +174,15 @@ class DischargeInput(serializers.Serializer):
         default="",
         max_length=Discharge._meta.get_field("onward_referral").max_length,
     )
+    support_plan = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="In the GP letter and the patient's copy"
+    )
+    confirm_open_tasks = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Discharge although the episode has open urgent tasks (an urgent mental-health referral, a "
+        "medication review due); without it such a discharge is a 409 `open_tasks` listing them. Recorded.",
+    )
     version = VersionField()
 
 
@@ -296,6 +305,14 @@ class DischargeOutput(serializers.Serializer):
     letter_id = serializers.IntegerField()
     letter_due_on = serializers.DateField(help_text="3 working days after the discharge date.")
     discharge_id = serializers.IntegerField()
+    patient_copy_id = serializers.IntegerField(
+        allow_null=True, help_text="The patient's copy, due with the GP letter (none when the patient has died)."
+    )
+    patient_copy_due_on = serializers.DateField(allow_null=True)
+    reengage_until = serializers.DateField(
+        help_text="The last day the patient may re-engage through the SPA without a new referral"
+    )
+    open_tasks_confirmed = serializers.ListField(child=serializers.DictField())
 
 
 class ExtensionOutput(serializers.Serializer):

@@ -11,6 +11,8 @@ from pathway import services as core
 from pathway.access import access_clinical_episode, access_episode, access_episode_object
 from pathway.api import require_clinical
 from pathway.api_schema import NO_CONTENT, NOT_FOUND, action_responses
+from pathway.episode_dates import reengagement_window_ends
+from pathway.models import LetterKind
 
 from .. import selectors, services
 from ..models import Appointment, Extension, GroupSession, MedicationLine
@@ -253,15 +255,30 @@ class MedicationDetail(APIView):
 
 
 class EpisodeDischarge(APIView):
-    @extend_schema(request=DischargeInput, responses=action_responses(201, DischargeOutput))
+    @extend_schema(
+        request=DischargeInput,
+        responses=action_responses(201, DischargeOutput),
+        description="Discharge: the letter to the GP and the patient's copy, both due 3 working days after the "
+        "date. 409 `open_tasks` (with `open_tasks`: [{kind, label, due_on, note}]) when urgent tasks are open and "
+        "`confirm_open_tasks` is not true.",
+    )
     def post(self, request, pk):
         episode = _episode_for_action(request, pk)
         values, version = _valid(DischargeInput, request)
         discharge, letter = services.discharge_record(
             episode=episode, actor=request.user, expected_version=version, **values
         )
+        copy = letter.copies.filter(kind=LetterKind.PATIENT_COPY).first()
         return Response(
-            {"letter_id": letter.pk, "letter_due_on": letter.due_on, "discharge_id": discharge.pk},
+            {
+                "letter_id": letter.pk,
+                "letter_due_on": letter.due_on,
+                "discharge_id": discharge.pk,
+                "patient_copy_id": copy.pk if copy else None,
+                "patient_copy_due_on": copy.due_on if copy else None,
+                "reengage_until": reengagement_window_ends(discharge.date),
+                "open_tasks_confirmed": discharge.open_tasks_confirmed,
+            },
             status=status.HTTP_201_CREATED,
         )
 

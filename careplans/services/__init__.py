@@ -19,7 +19,7 @@ from .appointments import (
 )
 from .assessment import assessment_record, mental_health_referral_made
 from .careplan import CARE_PLAN_LISTS, careplan_save
-from .discharge import DISCHARGE_RTT_STATUS, discharge_record
+from .discharge import DISCHARGE_RTT_STATUS, OpenTasks, discharge_record, open_urgent_tasks
 from .extensions import extension_approve, extension_request
 from .mdt import mdt_review_record
 from .medications import factor_table, medication_add, medication_review_due, medication_stop
@@ -32,6 +32,7 @@ __all__ = [
     "DISCHARGE_RTT_STATUS",
     "GROUP_MAX_PLACES",
     "GROUP_MIN_PLACES",
+    "OpenTasks",
     "appointment_book",
     "appointment_dna_decide",
     "appointment_record_outcome",
@@ -50,5 +51,6 @@ __all__ = [
     "medication_review_due",
     "medication_stop",
     "mental_health_referral_made",
+    "open_urgent_tasks",
     "treatment_start",
 ]
