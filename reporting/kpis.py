@@ -212,7 +212,7 @@ def care_plan_rows(scope: Scope, start: date, end: date) -> QuerySet:
     return discharged_rows(scope, start, end).annotate(plan_shared=care_plan_shared())
 
 
-def _score(instrument: str, timepoint: str, key: str, *, latest: bool) -> Subquery:
+def prom_score(instrument: str, timepoint: str, key: str, *, latest: bool) -> Subquery:
     order = ("-completed_on", "-id") if latest else ("completed_on", "id")
     return Subquery(
         PromResponse.objects.filter(episode=OuterRef("pk"), instrument=instrument, timepoint=timepoint, complete=True)
@@ -237,8 +237,8 @@ def prom_annotations() -> dict:
     """The first complete entry score and the last complete discharge score per instrument."""
     out = {}
     for name, (instrument, key) in PROM_PAIRS.items():
-        out[f"{name}_entry"] = _score(instrument, Timepoint.ENTRY, key, latest=False)
-        out[f"{name}_discharge"] = _score(instrument, Timepoint.DISCHARGE, key, latest=True)
+        out[f"{name}_entry"] = prom_score(instrument, Timepoint.ENTRY, key, latest=False)
+        out[f"{name}_discharge"] = prom_score(instrument, Timepoint.DISCHARGE, key, latest=True)
     return out
 
 

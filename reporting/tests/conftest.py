@@ -115,13 +115,17 @@ def data():
     )
     p(d6, instrument="PSEQ", timepoint="entry", scores={"total": 10}, on=date(2026, 3, 10))
     p(d6, instrument="PSEQ", timepoint="discharge", scores={"total": 50}, on=date(2026, 10, 1))
-    # Experience: positive d1, d3, e1; negative d2; d4 in September -> 3 / 4
+    # Experience: positive d1, d3, e1; negative d2; d4 in September
     rf.survey(d1, positive=True, on=date(2026, 10, 3))
     rf.survey(d3, positive=True, on=date(2026, 10, 30))
     rf.survey(e1, positive=True, on=date(2026, 10, 31))
     rf.survey(d2, positive=False, on=date(2026, 10, 10))
     rf.survey(d4, positive=True, on=date(2026, 9, 30))
     rf.survey(d6, positive=False, on=date(2026, 10, 10))
+    # d7, discharged on 30 Sep, answers the survey and its three-month follow-up in October: its row
+    # is in October's data set although the episode closed before October began -> 4 / 5
+    rf.survey(d7, positive=True, on=date(2026, 10, 4))
+    p(d7, instrument="PSEQ", timepoint="followup", scores={"total": 41}, on=date(2026, 10, 28))
     # Triage: t1 on time (due Mon 5 Oct), t2 late (due 12 Oct, decided 13th), t3 first decision
     # on time (1 Oct) then a later one, t4 first decided in September -> 2 / 3
     t1 = ep(practice=a, received_on=date(2026, 10, 1))
@@ -152,8 +156,13 @@ def data():
         rf.stop_clock(o, on=date(2026, 2, 15))
         os_[name] = o
     rf.extension(os_["o1"], requested_by=lead, approved_at=rf.london(date(2026, 10, 10)))
-    rf.extension(os_["o2"], requested_by=lead)
-    rf.extension(os_["o5"], requested_by=lead, approved_at=rf.london(date(2026, 11, 3)))
+    rf.extension(os_["o2"], requested_by=lead, requested_at=rf.london(date(2026, 10, 1)))
+    rf.extension(
+        os_["o5"],
+        requested_by=lead,
+        requested_at=rf.london(date(2026, 10, 1)),
+        approved_at=rf.london(date(2026, 11, 3)),
+    )
     rf.extension(os_["ob"], requested_by=lead, approved_at=rf.london(date(2026, 10, 3)))
     rf.discharge(os_["o4"], on=date(2026, 10, 15))
     return {
@@ -165,4 +174,5 @@ def data():
         "o": os_,
         "e1": e1,
         "withdrawn": withdrawn,
+        "d7": d7,
     }

@@ -122,8 +122,15 @@ def survey(ep: Episode, *, positive: bool, on: date) -> ExperienceSurvey:
     return ExperienceSurvey.objects.create(episode=ep, positive=positive, answered_on=on)
 
 
-def extension(ep: Episode, *, requested_by, approved_at: datetime | None = None, rationale: str = "Needs PMP"):
-    return Extension.objects.create(
+def extension(
+    ep: Episode,
+    *,
+    requested_by,
+    approved_at: datetime | None = None,
+    requested_at: datetime | None = None,
+    rationale: str = "Needs PMP",
+):
+    made = Extension.objects.create(
         episode=ep,
         rationale=rationale,
         until=add_months(ep.admitted_on, 12),
@@ -131,6 +138,10 @@ def extension(ep: Episode, *, requested_by, approved_at: datetime | None = None,
         approved_by=requested_by if approved_at else None,
         approved_at=approved_at,
     )
+    if requested_at is not None:  # auto_now_add: the request date is set after creating the row
+        Extension.objects.filter(pk=made.pk).update(requested_at=requested_at)
+        made.requested_at = requested_at
+    return made
 
 
 def feedback(ep: Episode | None, *, kind: str, on: date, action: str = "") -> Feedback:
