@@ -301,6 +301,19 @@ class VersionInput(serializers.Serializer):
     version = VersionField()
 
 
+class OpenTaskOutput(serializers.Serializer):
+    kind = serializers.CharField(help_text="mental_health_referral or medication_review")
+    label = serializers.CharField()
+    due_on = serializers.DateField()
+    note = serializers.CharField(allow_blank=True)
+
+
+class OpenTasksConflict(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="open_tasks; or another conflict (stale_version, transition_not_allowed)")
+    open_tasks = OpenTaskOutput(many=True, required=False)
+
+
 class DischargeOutput(serializers.Serializer):
     letter_id = serializers.IntegerField()
     letter_due_on = serializers.DateField(help_text="3 working days after the discharge date.")
@@ -312,7 +325,7 @@ class DischargeOutput(serializers.Serializer):
     reengage_until = serializers.DateField(
         help_text="The last day the patient may re-engage through the SPA without a new referral"
     )
-    open_tasks_confirmed = serializers.ListField(child=serializers.DictField())
+    open_tasks_confirmed = OpenTaskOutput(many=True, help_text="The open urgent tasks confirmed, recorded")
 
 
 class ExtensionOutput(serializers.Serializer):

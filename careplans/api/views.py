@@ -36,6 +36,7 @@ from .serializers import (
     MedicationAddedOutput,
     MedicationInput,
     MedicationLineOutput,
+    OpenTasksConflict,
     OutcomeInput,
     TreatmentStartedInput,
     TreatmentStartedOutput,
@@ -257,7 +258,7 @@ class MedicationDetail(APIView):
 class EpisodeDischarge(APIView):
     @extend_schema(
         request=DischargeInput,
-        responses=action_responses(201, DischargeOutput),
+        responses={**action_responses(201, DischargeOutput), 409: OpenTasksConflict},
         description="Discharge: the letter to the GP and the patient's copy, both due 3 working days after the "
         "date. 409 `open_tasks` (with `open_tasks`: [{kind, label, due_on, note}]) when urgent tasks are open and "
         "`confirm_open_tasks` is not true.",
