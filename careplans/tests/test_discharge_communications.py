@@ -55,12 +55,17 @@ def lead(api_as, service_lead):
 
 
 @pytest.fixture
-def episode_id(lead, practice):
+def episode_id(lead, practice, team):
     """Referred in March 2027 with 14 months of low back pain, accepted, assessed (suicide risk found),
     an entry PSEQ of 20, on oxycodone 40 mg twice a day (120 mg OME, over the alert threshold)."""
     body = referral_payload(practice, received_on="2027-03-01", pain_nature="Aching, worse on standing")
     episode = post(lead, "2027-03-01", "/api/v1/referrals/", body)["episode_id"]
-    post(lead, "2027-03-02", f"/api/v1/episodes/{episode}/triage/", {"outcome": "accept", "tier": 3, "reason": "ok"})
+    post(
+        lead,
+        "2027-03-02",
+        f"/api/v1/episodes/{episode}/triage/",
+        {"outcome": "accept", "tier": 3, "reason": "ok", "team": team.code},
+    )
     post(
         lead,
         "2027-03-15",

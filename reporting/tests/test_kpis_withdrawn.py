@@ -39,12 +39,13 @@ def no_mesh_practice(db):
 
 
 @pytest.fixture
-def august(api_as, service_lead, no_mesh_practice):
+def august(api_as, service_lead, no_mesh_practice, team):
     """``cared`` accepted, planned, shared and discharged on Fri 27 Aug 2027; ``withdrawn`` closed from
     triage the same day; ``rejected`` rejected at triage. Both letters delivered on Thu 2 Sep."""
     lead, practice = api_as(service_lead), no_mesh_practice
     cared = refer(lead, practice, "2027-06-01")
-    triage(lead, "2027-06-02", cared)
+    accept = {"outcome": "accept", "tier": 2, "reason": "Meets the criteria", "team": team.code}
+    post(lead, "2027-06-02", f"/api/v1/episodes/{cared}/triage/", accept)
     post(
         lead,
         "2027-06-10",
