@@ -6,8 +6,10 @@ class CareplansConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from pathway.letters.hooks import on_letter_context
         from pathway.letters.rendering import register_letter_facts
 
-        from .letters import letter_facts
+        from .letters import letter_context, letter_facts
 
         register_letter_facts(letter_facts)
+        on_letter_context(letter_context)

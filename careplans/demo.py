@@ -127,6 +127,8 @@ def _care(ctx, episode: Episode, clinician) -> None:
             gp_actions="Continue the current plan; review opioids in 3 months.",
             treatment_exhausted=reason == DischargeReason.COMPLETED and rng.random() < 0.3,
             onward_referral="Community mental health team" if reason == DischargeReason.ONWARD_REFERRAL else "",
+            support_plan="Self-management with the flare-up plan; local peer support group.",
+            confirm_open_tasks=True,
         )
 
 

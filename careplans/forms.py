@@ -66,6 +66,20 @@ class DnaDecisionForm(VersionedForm):
     )
 
 
+class CarePlanShareForm(VersionedForm):
+    patient = forms.BooleanField(label="Shared with the patient (given or sent a copy)", required=False)
+    gp = forms.BooleanField(
+        label="Share with the GP", required=False, help_text="Creates a care plan letter to the practice to approve"
+    )
+    tier2 = forms.BooleanField(
+        label="Share with the community tier 2 pain service",
+        required=False,
+        help_text="Only with the patient's consent to sharing with the tier 2 service",
+    )
+    tier2_service = forms.CharField(label="Tier 2 service", required=False, max_length=200)
+    on = forms.DateField(label="Date shared", widget=DateInput)
+
+
 class AssessmentForm(VersionedForm):
     assessed_on = forms.DateField(label="Date of assessment", widget=DateInput)
     biological = forms.CharField(label="Biological", required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -223,6 +237,20 @@ class DischargeForm(VersionedForm):
     )
     onward_referral = forms.CharField(
         label="Onward referral to", required=False, max_length=Discharge._meta.get_field("onward_referral").max_length
+    )
+    support_plan = forms.CharField(
+        label="Support plan after discharge",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What supports the patient from now on; it goes in the letter to the GP and the patient's copy.",
+    )
+
+
+class DischargeConfirmForm(DischargeForm):
+    """The discharge form when the episode has open urgent tasks: discharging needs their confirmation."""
+
+    confirm_open_tasks = forms.BooleanField(
+        label="I confirm the discharge with the open urgent tasks listed above", required=False
     )
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from pathway.letters.rendering import _as_lines, _date
-from pathway.models import Episode
+from pathway.models import Episode, Letter, LetterKind
 
-from .models import Discharge, MedicationLine
+from .models import Assessment, CarePlan, Discharge, MedicationLine
 from .selectors import latest_care_plan
 
 
@@ -27,8 +27,8 @@ def _goals(items: Any) -> list[dict[str, Any]]:
     return [g for g in goals if g["goal"]]
 
 
-def _care_plan(episode: Episode) -> dict[str, Any] | None:
-    plan = latest_care_plan(episode)
+def _care_plan(episode: Episode, plan: CarePlan | None = None) -> dict[str, Any] | None:
+    plan = plan or latest_care_plan(episode)
     if plan is None:
         return None
     return {
@@ -42,6 +42,7 @@ def _care_plan(episode: Episode) -> dict[str, Any] | None:
         "flare_up_plan": plan.flare_up_plan,
         "emergency_plan": plan.emergency_plan,
         "shared_with_patient": plan.shared_with_patient,
+        "shared_with_gp": plan.shared_with_gp,
     }
 
 
@@ -71,11 +72,36 @@ def _medications(episode: Episode) -> list[dict[str, Any]]:
     return rows
 
 
+RISKS = (("suicide_risk", "Suicide risk"), ("alcohol_misuse", "Alcohol misuse"), ("drug_misuse", "Drug misuse"))
+
+
+def _risk_findings(episode: Episode) -> dict[str, Any] | None:
+    """The risk screen of every assessment: the risks found (each triggers an urgent mental-health
+    referral) and the notes; None when the patient was never assessed."""
+    assessments = list(Assessment.objects.filter(episode=episode).order_by("assessed_on", "id"))
+    if not assessments:
+        return None
+    found = [label for name, label in RISKS if any(getattr(a, name) for a in assessments)]
+    notes = [f"{a.assessed_on:%-d %B %Y}: {a.risk_notes.strip()}" for a in assessments if a.risk_notes.strip()]
+    return {"found": found, "notes": notes}
+
+
 def letter_facts(episode: Episode) -> dict[str, Any]:
     return {
+        "risk_findings": _risk_findings(episode),
         "discharge_record": Discharge.objects.filter(episode=episode)
         .select_related("clinician", "clinician__profile")
         .first(),
         "care_plan": _care_plan(episode),
         "medications": _medications(episode),
     }
+
+
+def letter_context(letter: Letter, context: dict[str, Any]) -> None:
+    """A care plan letter (and its copies) states the version that was shared, not a later revision."""
+    source = letter.copy_of or letter
+    if source.kind != LetterKind.CARE_PLAN:
+        return
+    plan = CarePlan.objects.filter(pk=(source.content or {}).get("care_plan_id"), episode=letter.episode_id).first()
+    if plan is not None:
+        context["care_plan"] = _care_plan(letter.episode, plan)

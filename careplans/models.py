@@ -114,6 +114,7 @@ class CarePlan(models.Model):
     emergency_plan = models.TextField(blank=True)
     shared_with_patient = models.BooleanField(default=False)
     shared_with_gp = models.BooleanField(default=False)
+    shared_with_tier2 = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = field_history()
@@ -121,6 +122,30 @@ class CarePlan(models.Model):
     class Meta:
         ordering = ["episode", "-version"]
         constraints = [models.UniqueConstraint(fields=["episode", "version"], name="one_care_plan_version")]
+
+
+class CarePlanShare(models.Model):
+    """One sharing of a care plan version: with the patient, with the GP (by a ``care_plan`` letter to
+    the practice) or with the community tier 2 pain service."""
+
+    class Recipient(models.TextChoices):
+        PATIENT = "patient", "Patient"
+        GP = "gp", "GP practice"
+        TIER2 = "tier2", "Community tier 2 pain service"
+
+    plan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="shares")
+    recipient = models.CharField(max_length=10, choices=Recipient.choices)
+    shared_on = models.DateField()
+    service = models.CharField(max_length=200, blank=True, help_text="The tier 2 service shared with")
+    letter = models.ForeignKey(
+        "pathway.Letter", null=True, blank=True, on_delete=models.PROTECT, related_name="care_plan_shares"
+    )
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["shared_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "recipient"], name="one_share_per_plan_and_recipient")]
 
 
 class TreatmentStart(models.Model):
@@ -301,5 +326,9 @@ class Discharge(models.Model):
     gp_actions = models.TextField(blank=True)
     treatment_exhausted = models.BooleanField(default=False)
     onward_referral = models.CharField(max_length=200, blank=True)
+    support_plan = models.TextField(blank=True, help_text="How the patient is supported after discharge")
+    open_tasks_confirmed = models.JSONField(
+        default=list, blank=True, help_text="Open urgent tasks the clinician confirmed discharging with"
+    )
     clinician = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -17,6 +17,28 @@ from .limits import limit_status
 from .models import Appointment, CarePlan, Discharge, Extension, FormularyDrug, GroupSession, MedicationLine, OmeRecord
 
 
+def care_plan_written_q(prefix: str = "") -> Q:
+    """Per care plan: written (goals, a flare-up plan and an emergency plan) and shared with both the
+    patient and the GP; the one definition the KPI, the data set and the episode page use."""
+    return ~Q(**{f"{prefix}goals": []}) & Q(
+        ~Q(**{f"{prefix}flare_up_plan": ""}),
+        ~Q(**{f"{prefix}emergency_plan": ""}),
+        **{f"{prefix}shared_with_patient": True, f"{prefix}shared_with_gp": True},
+    )
+
+
+def care_plan_written(plan: CarePlan | None) -> bool:
+    """The same rule for one plan already loaded (the episode page)."""
+    return bool(
+        plan
+        and plan.goals
+        and plan.flare_up_plan.strip()
+        and plan.emergency_plan.strip()
+        and plan.shared_with_patient
+        and plan.shared_with_gp
+    )
+
+
 def latest_care_plan(episode: Episode) -> CarePlan | None:
     return episode.care_plans.order_by("-version").first()
 
@@ -33,6 +55,7 @@ def episode_overview(episode: Episode, today: date) -> dict:
     )
     extensions = list(episode.extensions.select_related("requested_by", "approved_by"))
     approved = [e.until for e in extensions if e.approved_at is not None]
+    plan = latest_care_plan(episode)
     return {
         "rtt": rtt_summary(episode),
         "timeline": episode_timeline(episode),
@@ -40,8 +63,10 @@ def episode_overview(episode: Episode, today: date) -> dict:
         "pending_dna": [a for a in appointments if a.outcome == Appointment.Outcome.DNA and not a.dna_decision],
         "discharge_decided": any(a.dna_decision == Appointment.DnaDecision.DISCHARGE for a in appointments),
         "assessments": list(episode.assessments.select_related("clinician")),
-        "care_plan": latest_care_plan(episode),
+        "care_plan": plan,
         "care_plan_versions": episode.care_plans.count(),
+        "care_plan_written": care_plan_written(plan),
+        "care_plan_shares": list(plan.shares.select_related("letter")) if plan else [],
         "treatment_start": episode.treatment_starts.order_by("date", "id").first(),
         "current_medications": [m for m in medications if m.stopped_on is None],
         "stopped_medications": [m for m in medications if m.stopped_on is not None],

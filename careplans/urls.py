@@ -15,6 +15,7 @@ urlpatterns = [
     path("episodes/<int:pk>/mental-health-referral/", views.mental_health_referral_sent, name="care-mh-referral"),
     path("episodes/<int:pk>/careplan/", views.careplan_edit, name="care-careplan"),
     path("episodes/<int:pk>/careplan/print/", views.careplan_print, name="care-careplan-print"),
+    path("episodes/<int:pk>/careplan/share/", views.careplan_share, name="care-careplan-share"),
     path("episodes/<int:pk>/treatment-started/", views.treatment_started, name="care-treatment-started"),
     path("episodes/<int:pk>/medications/new/", views.medication_new, name="care-medication-new"),
     path("episodes/<int:pk>/medication-reviews/new/", views.medication_review_new, name="care-medication-review-new"),

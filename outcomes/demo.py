@@ -80,6 +80,9 @@ def seed(ctx) -> None:
             continue
         severity, confidence = rng.randint(5, 9), rng.randint(1, 3)
         entry_on = min(ctx.today, (episode.admitted_on or episode.received_on) + timedelta(days=rng.randint(3, 20)))
+        if episode.discharged_on:
+            # An entry questionnaire is never completed after the discharge.
+            entry_on = min(entry_on, episode.discharged_on)
         source = rng.choice([PromResponse.Source.PATIENT_LINK, PromResponse.Source.PAPER])
         _record(episode, "entry", _answers(rng, severity, confidence), entry_on, clinician, source)
         if episode.state != EpisodeState.DISCHARGED:

@@ -40,3 +40,9 @@ def limit_reached_if_admitted_by(day: date) -> date:
 def mdt_due_on(admitted_on: date) -> date:
     """When a tier-3 episode's MDT review is due (``mdt_review_weeks`` after admission)."""
     return admitted_on + timedelta(weeks=rule("mdt_review_weeks"))
+
+
+def reengagement_window_ends(discharged_on: date) -> date:
+    """The last day a discharged patient may re-engage through the SPA without a new GP referral
+    (``reengagement_months`` after discharge): the referral check and the discharge letters."""
+    return add_months(discharged_on, rule("reengagement_months"))

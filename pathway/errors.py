@@ -2,12 +2,15 @@
 
 
 class DomainError(Exception):
+    """``extra``: more of the conflict for the caller (for example the open tasks a discharge would leave)."""
+
     status_code = 409
     code = "conflict"
 
-    def __init__(self, detail: str, *, code: str | None = None):
+    def __init__(self, detail: str, *, code: str | None = None, extra: dict | None = None):
         super().__init__(detail)
         self.detail = detail
+        self.extra = extra or {}
         if code:
             self.code = code
 

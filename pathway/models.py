@@ -363,6 +363,7 @@ class LetterKind(models.TextChoices):
     PATIENT_COPY = "patient_copy", "Patient copy"
     CARER_COPY = "carer_copy", "Carer copy"
     INFO_REQUEST = "info_request", "Request for information"
+    CARE_PLAN = "care_plan", "Care plan"
 
 
 class LetterState(models.TextChoices):

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from . import rtt
 from .access import episodes_visible_to, event_visible_to, patient_episodes_visible_to
 from .calendar import london_date
-from .models import Deadline, Episode, PathwayEvent, Patient, RttPeriod
+from .models import Deadline, Episode, EpisodeState, PathwayEvent, Patient, RttPeriod
 from .rules import rule
+
+
+def discharged_after_care_q(prefix: str = "") -> Q:
+    """Per episode: discharged after the service accepted it.
+
+    A referral withdrawn before acceptance is closed as a discharge from triage, without an
+    admission date; a rejected or redirected referral never reaches ``discharged``. Neither is in
+    the denominators of the care-plan and discharge-letter KPIs, nor is sent PROMs or the survey.
+    """
+    return Q(**{f"{prefix}state": EpisodeState.DISCHARGED, f"{prefix}admitted_on__isnull": False})
 
 
 def episode_timeline(episode: Episode) -> QuerySet[PathwayEvent]:

@@ -396,6 +396,8 @@ MESH_TIMEOUT_SECONDS = float(os.environ.get("MESH_TIMEOUT_SECONDS", "30"))
 REPORTING_TREND_CACHE_SECONDS = int(os.environ.get("REPORTING_TREND_CACHE_SECONDS", "3600"))
 
 SERVICE_NAME = os.environ.get("SERVICE_NAME", "Painway Persistent Pain Service")
+# How patients reach the single point of access to re-engage (a phone number, stated in discharge letters).
+SPA_CONTACT = os.environ.get("SPA_CONTACT", "")
 # Namespace of the service's own FHIR identifiers and questionnaire canonicals (interop/fhir/resources.py).
 FHIR_SYSTEM_BASE = os.environ.get("FHIR_SYSTEM_BASE", "https://painway.example.org/fhir")
 

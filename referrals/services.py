@@ -15,8 +15,9 @@ from django.db import transaction
 
 from pathway import services as core
 from pathway.access import has_role, user_practice_id
-from pathway.calendar import add_months, add_working_days
+from pathway.calendar import add_working_days
 from pathway.demographics import demographics_differences, reconciliation_open
+from pathway.episode_dates import reengagement_window_ends
 from pathway.errors import InvalidInput, OpenEpisodeExists
 from pathway.models import OPEN_STATES, DeadlineKind, Episode, EpisodeState, Patient, Practice, Role
 from pathway.rules import rule
@@ -309,10 +310,6 @@ def referral_create(
         reconciliation_open(patient=patient, episode=episode, current=current, proposed=proposed)
     logger.info("referral %s received for episode %s (source %s)", referral.pk, episode.pk, source)
     return referral
-
-
-def reengagement_window_ends(discharged_on: date) -> date:
-    return add_months(discharged_on, rule("reengagement_months"))
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Concat
 
 from careplans.models import Appointment, CarePlan, Extension
+from careplans.selectors import care_plan_written_q
 from outcomes.models import ExperienceSurvey, Instrument, PromResponse, Timepoint
 from pathway.calendar import add_months
 from pathway.episode_dates import limit_reached_if_admitted_by
@@ -43,6 +44,7 @@ from pathway.models import (
     RttPeriod,
 )
 from pathway.rules import rule
+from pathway.selectors import discharged_after_care_q
 from triage.models import TriageDecision
 
 from .snapshots import snapshot_counts
@@ -208,19 +210,21 @@ def attendance_rows(scope: Scope, start: date, end: date) -> QuerySet:
 
 
 def discharged_rows(scope: Scope, start: date, end: date) -> QuerySet:
-    return Episode.objects.filter(scope.episode_q(), state=EpisodeState.DISCHARGED, discharged_on__range=(start, end))
+    """Discharged in the month after the service accepted the referral (never a withdrawn or rejected one)."""
+    return Episode.objects.filter(scope.episode_q(), discharged_after_care_q(), discharged_on__range=(start, end))
 
 
 def care_plan_shared() -> Exists:
-    """Per episode: a written care plan was shared with the patient (the KPI and the data set)."""
-    return Exists(CarePlan.objects.filter(episode=OuterRef("pk"), shared_with_patient=True))
+    """Per episode: a care plan written (goals, flare-up and emergency plans) and shared with both the
+    patient and the GP (the KPI and the data set)."""
+    return Exists(CarePlan.objects.filter(care_plan_written_q(), episode=OuterRef("pk")))
 
 
 def care_plan_rows(scope: Scope, start: date, end: date) -> QuerySet:
     return discharged_rows(scope, start, end).annotate(plan_shared=care_plan_shared())
 
 
-def _score(instrument: str, timepoint: str, key: str, *, latest: bool) -> Subquery:
+def prom_score(instrument: str, timepoint: str, key: str, *, latest: bool) -> Subquery:
     order = ("-completed_on", "-id") if latest else ("completed_on", "id")
     return Subquery(
         PromResponse.objects.filter(episode=OuterRef("pk"), instrument=instrument, timepoint=timepoint, complete=True)
@@ -245,8 +249,8 @@ def prom_annotations() -> dict:
     """The first complete entry score and the last complete discharge score per instrument."""
     out = {}
     for name, (instrument, key) in PROM_PAIRS.items():
-        out[f"{name}_entry"] = _score(instrument, Timepoint.ENTRY, key, latest=False)
-        out[f"{name}_discharge"] = _score(instrument, Timepoint.DISCHARGE, key, latest=True)
+        out[f"{name}_entry"] = prom_score(instrument, Timepoint.ENTRY, key, latest=False)
+        out[f"{name}_discharge"] = prom_score(instrument, Timepoint.DISCHARGE, key, latest=True)
     return out
 
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -271,3 +271,38 @@ def data_set_submitted(request, pk):
     except DomainError as exc:
         messages.error(request, exc.detail)
     return redirect("reports-mds")
+
+
+def _experience(request) -> tuple[dict, int]:
+    """The annual experience report's context for the scope the user may see, and the status."""
+    scope = selectors.resolve_scope(request.user, commissioner=request.GET.get("commissioner"))
+    raw = (request.GET.get("year") or "").strip()
+    last_year = today_london().year - 1
+    if raw and not (raw.isdigit() and 2000 <= int(raw) <= today_london().year):
+        return {"year_error": f"'{raw}' is not a year of the service. Write it as YYYY, for example {last_year}."}, 400
+    report = selectors.experience_report(scope.commissioner, int(raw) if raw else last_year)
+    return {"report": report, "service_name": settings.SERVICE_NAME}, 200
+
+
+@login_required
+def experience(request):
+    context, status = _experience(request)
+    context["pdf_query"] = request.GET.urlencode()
+    return render(request, "reporting/experience.html", context, status=status)
+
+
+@login_required
+def experience_pdf(request):
+    import weasyprint
+    from django.template.loader import render_to_string
+
+    context, status = _experience(request)
+    if status != 200:
+        return render(request, "reporting/experience.html", context, status=status)
+    html = render_to_string("reporting/experience_pdf.html", context)
+    pdf = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    report = context["report"]
+    who = report["commissioner"].code if report["commissioner"] else "service"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="experience-{who}-{report["year"]}.pdf"'
+    return response

@@ -77,6 +77,7 @@ def test_referral_to_discharge_letter_and_kpis_through_the_api(api_as, spa_user,
                 "flare_up_plan": "Pace and rest",
                 "emergency_plan": "Call 111",
                 "shared_with_patient": True,
+                "shared_with_gp": True,
             },
             format="json",
         )
@@ -100,12 +101,6 @@ def test_referral_to_discharge_letter_and_kpis_through_the_api(api_as, spa_user,
     # Discharged on the Friday before Easter Monday 2027 is Thursday 25 March (Good Friday is 26 March):
     with time_machine.travel("2027-03-25T10:00:00+00:00", tick=False):
         r = lead.post(
-            f"/api/v1/episodes/{episode_id}/proms/",
-            {"instrument": "PSEQ", "timepoint": "discharge", "answers": {"items": [4] * 10}},
-            format="json",
-        )
-        assert r.status_code == 201 and r.json()["total"] == 40
-        r = lead.post(
             f"/api/v1/episodes/{episode_id}/discharge/",
             {
                 "date": "2027-03-25",
@@ -116,11 +111,20 @@ def test_referral_to_discharge_letter_and_kpis_through_the_api(api_as, spa_user,
                 "gp_actions": "Review oxycodone",
                 "treatment_exhausted": False,
                 "onward_referral": None,
+                # The oxycodone's medication review is still open: the clinician confirms.
+                "confirm_open_tasks": True,
             },
             format="json",
         )
         assert r.status_code in (200, 201), r.json()
         body = r.json()
+        # The discharge questionnaire comes back on the day of the discharge, never before it.
+        r = lead.post(
+            f"/api/v1/episodes/{episode_id}/proms/",
+            {"instrument": "PSEQ", "timepoint": "discharge", "answers": {"items": [4] * 10}},
+            format="json",
+        )
+        assert r.status_code == 201 and r.json()["total"] == 40
         # Thu 25 Mar + 3 working days skips Good Friday and Easter Monday: Thursday 1 April.
         assert body["letter_due_on"] == "2027-04-01"
         letter = lead.get(f"/api/v1/letters/{body['letter_id']}/").json()

@@ -194,7 +194,14 @@ def test_a_whole_pathway_logs_no_identifiers(
         with time_machine.travel("2027-03-25T10:00:00+00:00", tick=False):
             r = lead.post(
                 f"/api/v1/episodes/{episode_id}/discharge/",
-                {"date": "2027-03-25", "reason": "completed", "summary": "Goals met", "gp_actions": "None"},
+                # The medication review is still open: the clinician confirms the discharge.
+                {
+                    "date": "2027-03-25",
+                    "reason": "completed",
+                    "summary": "Goals met",
+                    "gp_actions": "None",
+                    "confirm_open_tasks": True,
+                },
                 format="json",
             )
             assert r.status_code in (200, 201), r.json()

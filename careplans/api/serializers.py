@@ -5,7 +5,17 @@ from rest_framework import serializers
 
 from pathway.models import DischargeReason, EpisodeState
 
-from ..models import Appointment, CarePlan, Discharge, DrugClass, MedicationLine, MedicationReview, TreatmentStart
+from ..models import (
+    Appointment,
+    CarePlan,
+    CarePlanShare,
+    Discharge,
+    DrugClass,
+    MedicationLine,
+    MedicationReview,
+    TreatmentStart,
+)
+from ..selectors import care_plan_written
 
 
 class VersionField(serializers.IntegerField):
@@ -124,6 +134,21 @@ class CarePlanInput(serializers.Serializer):
     version = VersionField()
 
 
+class CarePlanShareInput(serializers.Serializer):
+    patient = serializers.BooleanField(required=False, default=False, help_text="Shared with the patient")
+    gp = serializers.BooleanField(
+        required=False, default=False, help_text="Shared with the GP: creates a `care_plan` letter to the practice"
+    )
+    tier2 = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Shared with the community tier 2 pain service (needs the patient's `share_tier2` consent)",
+    )
+    tier2_service = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    on = serializers.DateField(required=False, allow_null=True, default=None, help_text="Defaults to today")
+    version = VersionField()
+
+
 class TreatmentStartedInput(serializers.Serializer):
     date = serializers.DateField()
     kind = serializers.ChoiceField(choices=TreatmentStart.Kind.choices)
@@ -204,6 +229,15 @@ class DischargeInput(serializers.Serializer):
         default="",
         max_length=Discharge._meta.get_field("onward_referral").max_length,
     )
+    support_plan = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="In the GP letter and the patient's copy"
+    )
+    confirm_open_tasks = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Discharge although the episode has open urgent tasks (an urgent mental-health referral, a "
+        "medication review due); without it such a discharge is a 409 `open_tasks` listing them. Recorded.",
+    )
     version = VersionField()
 
 
@@ -240,6 +274,14 @@ class AssessmentOutput(serializers.Serializer):
     state = serializers.ChoiceField(choices=EpisodeState.choices)
 
 
+class CarePlanShareOutput(serializers.ModelSerializer):
+    letter_id = serializers.IntegerField(allow_null=True, read_only=True, help_text="The care plan letter to the GP")
+
+    class Meta:
+        model = CarePlanShare
+        fields = ["recipient", "shared_on", "service", "letter_id"]
+
+
 class CarePlanOutput(serializers.ModelSerializer):
     episode_id = serializers.IntegerField(read_only=True)
     episode_version = serializers.IntegerField(
@@ -250,6 +292,14 @@ class CarePlanOutput(serializers.ModelSerializer):
     therapies = serializers.ListField(child=serializers.CharField())
     clinical = serializers.ListField(child=serializers.CharField())
     interventions = serializers.ListField(child=serializers.CharField())
+    written_and_shared = serializers.SerializerMethodField(
+        help_text="Goals, a flare-up plan and an emergency plan, shared with both the patient and the GP (the KPI)"
+    )
+    shares = CarePlanShareOutput(many=True, read_only=True)
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_written_and_shared(self, plan) -> bool:
+        return care_plan_written(plan)
 
     class Meta:
         model = CarePlan
@@ -267,6 +317,9 @@ class CarePlanOutput(serializers.ModelSerializer):
             "emergency_plan",
             "shared_with_patient",
             "shared_with_gp",
+            "shared_with_tier2",
+            "written_and_shared",
+            "shares",
             "created_at",
         ]
         extra_kwargs = {"version": {"help_text": "Version of the care plan (1 for the first)."}}
@@ -318,10 +371,31 @@ class VersionInput(serializers.Serializer):
     version = VersionField()
 
 
+class OpenTaskOutput(serializers.Serializer):
+    kind = serializers.CharField(help_text="mental_health_referral or medication_review")
+    label = serializers.CharField()
+    due_on = serializers.DateField()
+    note = serializers.CharField(allow_blank=True)
+
+
+class OpenTasksConflict(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="open_tasks; or another conflict (stale_version, transition_not_allowed)")
+    open_tasks = OpenTaskOutput(many=True, required=False)
+
+
 class DischargeOutput(serializers.Serializer):
     letter_id = serializers.IntegerField()
     letter_due_on = serializers.DateField(help_text="3 working days after the discharge date.")
     discharge_id = serializers.IntegerField()
+    patient_copy_id = serializers.IntegerField(
+        allow_null=True, help_text="The patient's copy, due with the GP letter (none when the patient has died)."
+    )
+    patient_copy_due_on = serializers.DateField(allow_null=True)
+    reengage_until = serializers.DateField(
+        help_text="The last day the patient may re-engage through the SPA without a new referral"
+    )
+    open_tasks_confirmed = OpenTaskOutput(many=True, help_text="The open urgent tasks confirmed, recorded")
 
 
 class ExtensionOutput(serializers.Serializer):

@@ -11,6 +11,8 @@ from pathway import services as core
 from pathway.access import access_clinical_episode, access_episode, access_episode_object
 from pathway.api import require_clinical
 from pathway.api_schema import NO_CONTENT, NOT_FOUND, action_responses
+from pathway.episode_dates import reengagement_window_ends
+from pathway.models import LetterKind
 
 from .. import selectors, services
 from ..models import Appointment, Extension, GroupSession, MedicationLine
@@ -23,6 +25,7 @@ from .serializers import (
     AssessmentOutput,
     CarePlanInput,
     CarePlanOutput,
+    CarePlanShareInput,
     DischargeInput,
     DischargeOutput,
     DnaDecisionInput,
@@ -36,6 +39,7 @@ from .serializers import (
     MedicationLineOutput,
     MedicationReviewInput,
     MedicationReviewOutput,
+    OpenTasksConflict,
     OutcomeInput,
     TreatmentStartedInput,
     TreatmentStartedOutput,
@@ -191,6 +195,22 @@ class EpisodeCarePlan(APIView):
         return Response(CarePlanOutput(plan).data, status=status.HTTP_201_CREATED)
 
 
+class EpisodeCarePlanShare(APIView):
+    @extend_schema(
+        request=CarePlanShareInput,
+        responses=action_responses(200, CarePlanOutput),
+        description="Share the latest care plan version with the patient, the GP (a `care_plan` letter to the "
+        "practice) and/or the community tier 2 service. 409 `consent_not_given` when the patient declined "
+        "sharing with the GP or has no `share_tier2` consent in force; 409 `no_care_plan` without a plan.",
+    )
+    def post(self, request, pk):
+        episode = _episode_for_action(request, pk)
+        values, version = _valid(CarePlanShareInput, request)
+        plan, _ = services.careplan_share(episode=episode, actor=request.user, expected_version=version, **values)
+        plan.episode = episode
+        return Response(CarePlanOutput(plan).data)
+
+
 class EpisodeTreatmentStarted(APIView):
     @extend_schema(
         request=TreatmentStartedInput,
@@ -293,15 +313,30 @@ class MedicationDetail(APIView):
 
 
 class EpisodeDischarge(APIView):
-    @extend_schema(request=DischargeInput, responses=action_responses(201, DischargeOutput))
+    @extend_schema(
+        request=DischargeInput,
+        responses={**action_responses(201, DischargeOutput), 409: OpenTasksConflict},
+        description="Discharge: the letter to the GP and the patient's copy, both due 3 working days after the "
+        "date. 409 `open_tasks` (with `open_tasks`: [{kind, label, due_on, note}]) when urgent tasks are open and "
+        "`confirm_open_tasks` is not true.",
+    )
     def post(self, request, pk):
         episode = _episode_for_action(request, pk)
         values, version = _valid(DischargeInput, request)
         discharge, letter = services.discharge_record(
             episode=episode, actor=request.user, expected_version=version, **values
         )
+        copy = letter.copies.filter(kind=LetterKind.PATIENT_COPY).first()
         return Response(
-            {"letter_id": letter.pk, "letter_due_on": letter.due_on, "discharge_id": discharge.pk},
+            {
+                "letter_id": letter.pk,
+                "letter_due_on": letter.due_on,
+                "discharge_id": discharge.pk,
+                "patient_copy_id": copy.pk if copy else None,
+                "patient_copy_due_on": copy.due_on if copy else None,
+                "reengage_until": reengagement_window_ends(discharge.date),
+                "open_tasks_confirmed": discharge.open_tasks_confirmed,
+            },
             status=status.HTTP_201_CREATED,
         )
 
@@ -354,6 +389,7 @@ urlpatterns = [
     path("appointments/<int:pk>/dna-decision/", AppointmentDnaDecision.as_view(), name="api-appointment-dna-decision"),
     path("episodes/<int:pk>/assessments/", EpisodeAssessments.as_view(), name="api-episode-assessments"),
     path("episodes/<int:pk>/careplan/", EpisodeCarePlan.as_view(), name="api-episode-careplan"),
+    path("episodes/<int:pk>/careplan/share/", EpisodeCarePlanShare.as_view(), name="api-episode-careplan-share"),
     path("episodes/<int:pk>/treatment-started/", EpisodeTreatmentStarted.as_view(), name="api-episode-treatment"),
     path("episodes/<int:pk>/medications/", EpisodeMedications.as_view(), name="api-episode-medications"),
     path("medications/<int:pk>/", MedicationDetail.as_view(), name="api-medication"),

@@ -19,11 +19,13 @@ from .appointments import (
 )
 from .assessment import assessment_record, mental_health_referral_made
 from .careplan import CARE_PLAN_LISTS, careplan_save
-from .discharge import DISCHARGE_RTT_STATUS, discharge_record
+from .discharge import DISCHARGE_RTT_STATUS, OpenTasks, discharge_record, open_urgent_tasks
 from .extensions import extension_approve, extension_request
 from .mdt import mdt_review_record
 from .medication_reviews import appointment_attended_with_review, medication_review_record
 from .medications import factor_table, formulary_drug, medication_add, medication_review_due, medication_stop
+from .medications import factor_table, medication_add, medication_review_due, medication_stop
+from .sharing import careplan_share
 from .treatment import treatment_start
 
 __all__ = [
@@ -33,11 +35,13 @@ __all__ = [
     "GROUP_MAX_PLACES",
     "GROUP_MIN_PLACES",
     "appointment_attended_with_review",
+    "OpenTasks",
     "appointment_book",
     "appointment_dna_decide",
     "appointment_record_outcome",
     "assessment_record",
     "careplan_save",
+    "careplan_share",
     "discharge_record",
     "extension_approve",
     "extension_request",
@@ -52,5 +56,6 @@ __all__ = [
     "medication_review_record",
     "medication_stop",
     "mental_health_referral_made",
+    "open_urgent_tasks",
     "treatment_start",
 ]

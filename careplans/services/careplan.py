@@ -15,6 +15,7 @@ from pathway.validators import YEARS_AHEAD, latest_plannable_date
 from ..models import CarePlan
 from ..selectors import latest_care_plan
 from ._episode import _lock, _require_in_care, _sync
+from .sharing import share_plan
 
 CARE_PLAN_LISTS = ("education", "therapies", "clinical", "interventions")
 
@@ -101,10 +102,8 @@ def careplan_save(
         episode=locked,
         version=(latest.version + 1) if latest else 1,
         goals=cleaned_goals,
-        flare_up_plan=flare_up_plan or "",
-        emergency_plan=emergency_plan or "",
-        shared_with_patient=bool(shared_with_patient),
-        shared_with_gp=bool(shared_with_gp),
+        flare_up_plan=(flare_up_plan or "").strip(),
+        emergency_plan=(emergency_plan or "").strip(),
         created_by=actor,
         **lists,
     )
@@ -112,9 +111,19 @@ def careplan_save(
         episode=locked,
         kind=PathwayEvent.Kind.CLINICAL,
         actor=actor,
-        reason=f"Care plan version {plan.version} written"
-        + (" and shared with the patient" if plan.shared_with_patient else ""),
+        reason=f"Care plan version {plan.version} written",
         data={"care_plan": plan.pk, "version": plan.version},
+    )
+    # Each version is shared anew: sharing with the GP sends this version in a care plan letter.
+    share_plan(
+        episode=locked,
+        plan=plan,
+        actor=actor,
+        on=today_london(),
+        patient=bool(shared_with_patient),
+        gp=bool(shared_with_gp),
+        tier2=False,
+        tier2_service="",
     )
     episode_bump(locked)
     _sync(episode, locked)

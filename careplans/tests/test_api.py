@@ -431,7 +431,11 @@ def test_discharge_records_ome_at_discharge(lead):
         {"drug": "tramadol", "route": "oral", "dose_mg": 100, "doses_per_day": 4},
         format="json",
     )
-    lead.post(f"/api/v1/episodes/{episode.pk}/discharge/", {"date": "2026-11-23", "reason": "completed"}, format="json")
+    url = f"/api/v1/episodes/{episode.pk}/discharge/"
+    # The medication review the change needs is still open: the discharge asks for confirmation.
+    assert lead.post(url, {"date": "2026-11-23", "reason": "completed"}, format="json").status_code == 409
+    body = {"date": "2026-11-23", "reason": "completed", "confirm_open_tasks": True}
+    assert lead.post(url, body, format="json").status_code == 201
     episode.refresh_from_db()
     assert episode.ome_discharge_mg == Decimal("40.00")
     assert not Deadline.objects.open().filter(episode=episode, kind="medication_review").exists()

@@ -2,7 +2,7 @@
 
 from .appointments import appointment_dna_decision, appointment_new, appointment_outcome
 from .assessment import assessment_new, mental_health_referral_sent
-from .careplan import careplan_edit, careplan_print, treatment_started
+from .careplan import careplan_edit, careplan_print, careplan_share, treatment_started
 from .discharge import discharge
 from .episode import episode_page
 from .extensions import extension_approve, extension_new
@@ -20,6 +20,7 @@ __all__ = [
     "assessment_new",
     "careplan_edit",
     "careplan_print",
+    "careplan_share",
     "discharge",
     "episode_page",
     "extension_approve",

@@ -36,6 +36,7 @@ def _action(
     perform: Callable[[dict], str],
     initial: dict | None = None,
     intro: str = "",
+    extra: dict | None = None,
 ):
     """Show an episode form; on POST call the service and go back to the episode page.
 
@@ -68,6 +69,7 @@ def _action(
         form = form_class(initial={"version": episode.version, **(initial or {})})
         core.record_view(user=request.user, episode=episode, path=request.path)
     context = {"episode": episode, "patient": episode.patient, "form": form, "title": title, "intro": intro}
+    context.update(extra or {})
     return render(request, "careplans/action_form.html", context, status=status)
 
 

@@ -35,6 +35,31 @@ def careplan_edit(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def careplan_share(request, pk):
+    episode = _clinical_episode(request.user, pk)
+
+    def perform(data):
+        version = _expected(data)
+        plan, made = services.careplan_share(episode=episode, actor=request.user, expected_version=version, **data)
+        if not made:
+            return f"Care plan version {plan.version} had already been shared with them; nothing changed."
+        who = ", ".join(share.get_recipient_display().lower() for share in made)
+        return f"Care plan version {plan.version} shared with: {who}."
+
+    return _action(
+        request,
+        episode=episode,
+        form_class=forms.CarePlanShareForm,
+        title="Share the care plan",
+        initial={"on": core.today_london()},
+        intro="The latest version of the care plan is shared. Sharing with the GP creates a care plan letter to "
+        "the practice, approved and sent like other letters.",
+        perform=perform,
+    )
+
+
+@login_required
 def careplan_print(request, pk):
     episode = _clinical_episode(request.user, pk)
     core.record_view(user=request.user, episode=episode, path=request.path, action="print")

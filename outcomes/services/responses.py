@@ -98,6 +98,27 @@ def canonical_answers(instrument: str, answers: dict) -> dict:
     return {key: answers.get(key) for key in [*scoring.EQ5D_DIMENSIONS, "vas"]}
 
 
+def _check_order(episode: Episode, timepoint: str, completed_on: date) -> None:
+    """Entry comes before the discharge and the discharge questionnaire at or after it, or the change
+    from entry to discharge would compare the wrong answers."""
+    discharged_on = episode.discharged_on if episode.state == EpisodeState.DISCHARGED else None
+    if timepoint == Timepoint.ENTRY and discharged_on and completed_on > discharged_on:
+        raise DomainError(
+            f"An entry questionnaire cannot be completed after the discharge on {discharged_on:%-d %B %Y}.",
+            code="prom_out_of_order",
+        )
+    if timepoint == Timepoint.DISCHARGE and discharged_on is None:
+        raise DomainError(
+            "A discharge questionnaire is for the discharge: this episode is not discharged yet.",
+            code="prom_out_of_order",
+        )
+    if timepoint == Timepoint.DISCHARGE and completed_on < discharged_on:
+        raise DomainError(
+            f"A discharge questionnaire cannot be completed before the discharge on {discharged_on:%-d %B %Y}.",
+            code="prom_out_of_order",
+        )
+
+
 @transaction.atomic
 def prom_response_create(
     *,
@@ -148,6 +169,7 @@ def prom_response_create(
     scored = score_answers(instrument, answers, value_set or "")
     if episode.state in NO_PROM_STATES:
         raise DomainError("This episode was closed at triage, so it has no PROMs.", code="episode_closed")
+    _check_order(episode, timepoint, completed_on)
     if timepoint == Timepoint.FOLLOWUP and episode.state != EpisodeState.DISCHARGED:
         raise DomainError(
             "A follow-up questionnaire is for three months after discharge; this episode is not discharged.",

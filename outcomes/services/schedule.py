@@ -10,6 +10,7 @@ from django.utils import timezone
 from pathway.calendar import add_months, london_date
 from pathway.models import DischargeReason, Episode, EpisodeState
 from pathway.rules import rule
+from pathway.selectors import discharged_after_care_q
 
 from ..models import PromInvitation, Timepoint
 from .links import prom_invitation_create, prom_invitation_send
@@ -35,9 +36,10 @@ def prom_schedule_run(*, today: date) -> dict[str, int]:
     for episode in entry.select_related("patient").distinct():
         prom_invitation_create(episode=episode, timepoint=Timepoint.ENTRY, today=today)
         counts["entry"] += 1
-    # Never write to a patient who has died.
+    # Never write to a patient who has died, nor about a referral withdrawn before acceptance: the
+    # discharge and follow-up links (which carry the experience survey) follow care the service gave.
     discharged = Episode.objects.filter(
-        state=EpisodeState.DISCHARGED, discharged_on__isnull=False, patient__date_of_death__isnull=True
+        discharged_after_care_q(), discharged_on__isnull=False, patient__date_of_death__isnull=True
     ).exclude(discharge_reason=DischargeReason.DIED)
     for episode in (
         _without(discharged, "discharge")

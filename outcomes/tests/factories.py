@@ -8,12 +8,9 @@ from pathway.tests import factories as f
 
 
 def accepted_episode(*, team=None, received_on=date(2026, 10, 1), **patient_kwargs):
+    """Accepted at triage as the triage service does it: admitted on the day received, to tier 2."""
     episode = f.open_episode(received_on=received_on, **patient_kwargs)
-    services.episode_transition(episode=episode, to=EpisodeState.ACCEPTED, reason="test")
-    if team is not None:
-        episode.team = team
-        episode.save(update_fields=["team"])
-    return episode
+    return services.episode_admit(episode=episode, tier=2, admitted_on=received_on, team=team, reason="test")
 
 
 def discharged_episode(*, discharged_on: date, team=None, reason: str = "completed", **patient_kwargs):

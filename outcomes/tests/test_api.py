@@ -290,9 +290,9 @@ def test_followup_needs_a_discharged_episode_and_a_date_after_discharge(api_as, 
     assert r.status_code == 400 and list(r.json()) == ["completed_on"]
     r = post(client, episode, body)
     assert r.status_code == 201 and r.json()["timepoint"] == "followup" and r.json()["total"] == 20
-    # The discharge questionnaire may be completed at the last session, before the discharge is recorded.
+    # A discharge questionnaire before the discharge is out of order (issue 15).
     r = post(client, accepted_episode(), {**body, "timepoint": "discharge"})
-    assert r.status_code == 201
+    assert r.status_code == 409 and r.json()["code"] == "prom_out_of_order"
 
 
 @time_machine.travel(date(2026, 11, 2))
@@ -323,3 +323,21 @@ def test_eq5d_value_set_may_be_given_among_the_answers(api_as, service_lead):
     r = post(client, accepted_episode(), {**body, "answers": {**EQ5D, "value_set": "US"}})
     assert r.status_code == 400 and list(r.json()) == ["value_set"]
     assert PromResponse.objects.count() == 1
+
+
+@time_machine.travel(date(2026, 12, 1))
+def test_an_entry_prom_after_discharge_or_a_discharge_prom_before_it_is_409(api_as, service_lead):
+    from .factories import discharged_episode
+
+    client = api_as(service_lead)
+    pseq = {"instrument": "PSEQ", "answers": {"items": [2] * 10}}
+    episode = discharged_episode(discharged_on=date(2026, 11, 2))
+    for timepoint, completed_on in (("entry", "2026-11-03"), ("discharge", "2026-11-01")):
+        r = post(client, episode, {**pseq, "timepoint": timepoint, "completed_on": completed_on})
+        assert r.status_code == 409, (timepoint, r.content)
+        assert r.json()["code"] == "prom_out_of_order" and "discharge on 2 November 2026" in r.json()["detail"]
+    assert not episode.prom_responses.exists()
+    # On the day of the discharge both are in order.
+    for timepoint in ("entry", "discharge"):
+        r = post(client, episode, {**pseq, "timepoint": timepoint, "completed_on": "2026-11-02"})
+        assert r.status_code == 201, r.content

@@ -24,17 +24,25 @@ def signed_in(user):
 
 
 def record(episode, timepoint, pseq_items, interference, eq, value_set=None):
+    # Entry answers come before the discharge (received 1 Oct), discharge answers after it (today).
+    on = date(2026, 10, 5) if timepoint == "entry" else None
     services.prom_response_create(
-        episode=episode, instrument="PSEQ", timepoint=timepoint, answers={"items": pseq_items}
+        episode=episode, instrument="PSEQ", timepoint=timepoint, answers={"items": pseq_items}, completed_on=on
     )
     services.prom_response_create(
         episode=episode,
         instrument="BPI",
         timepoint=timepoint,
         answers={"severity": [6, 6, 6, 6], "interference": interference},
+        completed_on=on,
     )
     services.prom_response_create(
-        episode=episode, instrument="EQ5D5L", timepoint=timepoint, answers={**eq, "vas": 50}, value_set=value_set
+        episode=episode,
+        instrument="EQ5D5L",
+        timepoint=timepoint,
+        answers={**eq, "vas": 50},
+        value_set=value_set,
+        completed_on=on,
     )
 
 

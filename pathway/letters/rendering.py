@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from pathway.episode_dates import reengagement_window_ends
 from pathway.letters.hooks import LETTER_CONTEXT
 from pathway.models import Episode, Letter, LetterKind
 from pathway.rules import rule
@@ -80,7 +81,14 @@ def _as_lines(items: Any) -> list[str]:
 LetterFacts = Callable[[Episode], dict[str, Any]]
 LETTER_FACTS: list[LetterFacts] = []
 # The facts every letter template may read, as they are when no app states them.
-NO_FACTS: dict[str, Any] = {"care_plan": None, "medications": [], "discharge_record": None}
+NO_FACTS: dict[str, Any] = {
+    "care_plan": None,
+    "medications": [],
+    "discharge_record": None,
+    "pain_problem": None,
+    "risk_findings": None,
+    "prom_change": [],
+}
 
 
 def register_letter_facts(provider: LetterFacts) -> None:
@@ -109,8 +117,12 @@ def _discharge_facts(letter: Letter, discharge) -> dict[str, Any]:
     from pathway.models import DischargeReason
 
     reason_label = DischargeReason(reason).label if reason in DischargeReason.values else (reason or "")
+    discharged_on = _date(pick("date")) or letter.episode.discharged_on
     return {
-        "date": _date(pick("date")) or letter.episode.discharged_on,
+        "date": discharged_on,
+        "support_plan": pick("support_plan"),
+        "reengage_until": _date(content.get("reengage_until"))
+        or (reengagement_window_ends(discharged_on) if discharged_on else None),
         "reason": reason_label,
         "summary": pick("summary"),
         "medication_changes": pick("medication_changes"),
@@ -161,12 +173,16 @@ def letter_context(letter: Letter, *, today: date | None = None) -> dict[str, An
         **facts,
         "ome_total": episode.ome_total_mg_per_day,
         "ome_threshold": rule("ome_alert_threshold_mg"),
+        "ome_at_threshold": episode.ome_total_mg_per_day >= rule("ome_alert_threshold_mg"),
+        "spa_contact": getattr(settings, "SPA_CONTACT", ""),
         "clinician": _signatory(clinician),
         "signatory": _signatory(signed_by),
         "approved": letter.approved_at is not None,
         "approved_at": letter.approved_at,
         "none": NONE_RECORDED,
     }
+    if body_kind == LetterKind.CARE_PLAN:
+        context["body_template"] = "letters/body/care_plan_letter.html"
     if body_kind == LetterKind.DISCHARGE:
         context["discharge"] = _discharge_facts(source, discharge)
     if body_kind == LetterKind.EXTENSION:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -342,8 +342,9 @@ def letters_queued_stalled(*, older_than_minutes: int = 30, unclaimed_minutes: i
 
 
 @transaction.atomic
-def letter_patient_copy_create(*, letter: Letter, actor) -> Letter:
-    """A printed copy for the patient of a letter to their GP, addressed to the patient."""
+def letter_patient_copy_create(*, letter: Letter, actor, due_on: date | None = None) -> Letter:
+    """A printed copy for the patient of a letter to their GP, addressed to the patient (``due_on``: when
+    the copy must go out, as the discharge letter's copy does)."""
     if letter.kind == LetterKind.PATIENT_COPY:
         raise LetterNotAllowed("This is already a patient copy.")
     return letter_create(
@@ -353,6 +354,7 @@ def letter_patient_copy_create(*, letter: Letter, actor) -> Letter:
         content={"copy_of": letter.pk},
         recipient=Letter.Recipient.PATIENT,
         copy_of=letter,
+        due_on=due_on,
     )
 
 

@@ -1,6 +1,7 @@
 """Reads for the reports, one module per noun: who may see which commissioner, KPI trends, PTL, lists, the data set."""
 
 from .activity import activity, half_year_bounds, months_open, opioid_comparison, over_9_months
+from .experience import experience_report
 from .mds import (
     AGE_BANDS,
     MDS_COLUMNS,
@@ -24,6 +25,7 @@ __all__ = [
     "can_see_reports",
     "commissioners_for",
     "data_sets_for",
+    "experience_report",
     "half_year_bounds",
     "is_report_staff",
     "kpi_episodes",

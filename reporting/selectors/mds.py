@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import (
     BooleanField,
@@ -10,6 +10,7 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -22,7 +23,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from careplans.models import Appointment
+from careplans.models import Appointment, Extension
+from outcomes.models import ExperienceSurvey, PromResponse, Timepoint
 from pathway import rtt
 from pathway.calendar import london_date
 from pathway.models import Commissioner, Episode, EpisodeState, Letter, LetterKind, RttPeriod
@@ -71,10 +73,16 @@ MDS_COLUMNS = [
     "bpi_interference_discharge",
     "eq5d_index_entry",
     "eq5d_index_discharge",
+    "pseq_followup",
+    "bpi_interference_followup",
+    "eq5d_index_followup",
+    "experience_answers",
+    "experience_positive",
     "ome_first_attendance_mg",
     "ome_discharge_mg",
     "over_9_months",
     "extension_approved",
+    "extension_state",
 ]
 
 
@@ -113,9 +121,54 @@ def _count(month: date, end: date, **filters) -> Subquery:
     )
 
 
+def _surveys(month: date, end: date, **filters) -> Coalesce:
+    """Experience survey answers of the episode in the month (the positive-experience KPI's rows)."""
+    return Coalesce(
+        Subquery(
+            ExperienceSurvey.objects.filter(episode=OuterRef("pk"), answered_on__range=(month, end), **filters)
+            .order_by()
+            .values("episode")
+            .annotate(n=Count("id"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def _followup_scores() -> dict:
+    """The latest complete three-month follow-up score per instrument (as the KPI reads PROM scores)."""
+    return {
+        f"{name}_followup": kpis.prom_score(instrument, Timepoint.FOLLOWUP, key, latest=True)
+        for name, (instrument, key) in kpis.PROM_PAIRS.items()
+    }
+
+
+def _extension_state(end: date) -> Case:
+    """The episode's extension at month end: agreed (approved by then), requested (not yet agreed) or ''."""
+    requested_by_end = Extension.objects.filter(
+        episode=OuterRef("pk"), requested_at__lt=kpis.london_midnight(end + timedelta(days=1))
+    )
+    return Case(
+        When(kpis.extension_approved_by(end), then=Value("agreed")),
+        When(Exists(requested_by_end), then=Value("requested")),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
 def mds_queryset(commissioner: Commissioner | None, month: date) -> QuerySet:
-    """One row per episode active in the month: received by its end and not closed before it began."""
+    """One row per episode active in the month: received by its end and not closed before it began, or
+    with an experience survey answer or a follow-up questionnaire in the month (which come after the
+    discharge, and count in the month's KPIs)."""
     end = month_last_day(month)
+    answered_in_month = Exists(
+        ExperienceSurvey.objects.filter(episode=OuterRef("pk"), answered_on__range=(month, end))
+    ) | Exists(
+        PromResponse.objects.filter(
+            episode=OuterRef("pk"), timepoint=Timepoint.FOLLOWUP, completed_on__range=(month, end)
+        )
+    )
     scope = Scope(commissioner=commissioner)
     first_decision = TriageDecision.objects.filter(episode=OuterRef("pk")).order_by("decided_on", "id")
     # As at month end: a clock nullified after it was still running then.
@@ -140,7 +193,7 @@ def mds_queryset(commissioner: Commissioner | None, month: date) -> QuerySet:
     return (
         Episode.objects.filter(scope.episode_q(), received_on__lte=end)
         .annotate(closed_on=closed_on)
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=month))
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=month) | answered_in_month)
         .annotate(
             commissioner_code=F("practice__commissioner__code"),
             practice_ods=F("practice__ods_code"),
@@ -170,7 +223,11 @@ def mds_queryset(commissioner: Commissioner | None, month: date) -> QuerySet:
             letter_on_time=kpis.discharge_letter_on_time(),
             over_9_months=ExpressionWrapper(kpis.over_9_months_q(end), BooleanField()),
             extension_approved=kpis.extension_approved_by(end),
+            extension_state=_extension_state(end),
+            experience_answers=_surveys(month, end),
+            experience_positive=_surveys(month, end, positive=True),
             **kpis.prom_annotations(),
+            **_followup_scores(),
         )
         .order_by("id")
         .values(
@@ -211,9 +268,15 @@ def mds_queryset(commissioner: Commissioner | None, month: date) -> QuerySet:
             "bpi_discharge",
             "eq5d_entry",
             "eq5d_discharge",
+            "pseq_followup",
+            "bpi_followup",
+            "eq5d_followup",
+            "experience_answers",
+            "experience_positive",
             "ome_first_attendance_mg",
             "ome_discharge_mg",
             "extension_approved",
+            "extension_state",
         )
     )
 
@@ -290,10 +353,16 @@ def _mds_rows(commissioner: Commissioner | None, month: date, *, chunk_size: int
             _num(row["bpi_discharge"]),
             _num(row["eq5d_entry"]),
             _num(row["eq5d_discharge"]),
+            _num(row["pseq_followup"]),
+            _num(row["bpi_followup"]),
+            _num(row["eq5d_followup"]),
+            _num(row["experience_answers"]),
+            _num(row["experience_positive"]),
             _num(row["ome_first_attendance_mg"]),
             _num(row["ome_discharge_mg"]),
             _yn(row["over_9_months"]),
             _yn(row["extension_approved"]),
+            row["extension_state"],
         ]
 
 

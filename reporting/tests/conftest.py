@@ -72,13 +72,21 @@ def data():
     rf.letter_sent(l5, rf.london(date(2026, 10, 22)))
     rf.letter_sent(l6, rf.london(date(2026, 10, 3)))
     rf.letter_sent(l7, rf.london(date(2026, 10, 1)))
-    # Care plans shared: d1, d3, d4 (d2 not shared, d5 none) -> 3 / 5
+    # Care plans written and shared with patient and GP: d1, d3, d4 (d2 not shared, then shared
+    # without a flare-up plan; d5 shared with the patient only) -> 3 / 5
     rf.care_plan(d1, shared=True)
     rf.care_plan(d2, shared=False)
+    rf.care_plan(d2, shared=True, written=False)
+    rf.care_plan(d5, shared=True, with_gp=False)
     rf.care_plan(d3, shared=False)
     rf.care_plan(d3, shared=True)
     rf.care_plan(d4, shared=True)
     rf.care_plan(d6, shared=True)
+    # A referral withdrawn before acceptance (closed from triage on 5 Oct, its letter on time) is in
+    # neither the care-plan nor the discharge-letter denominator.
+    withdrawn = ep(practice=a, received_on=date(2026, 10, 1))
+    lw = rf.discharge(withdrawn, on=date(2026, 10, 5), reason="declined")
+    rf.letter_sent(lw, rf.london(date(2026, 10, 6)))
     # PROMs: d1 PSEQ +10 (improved), d2 PSEQ +6 (not), d3 BPI interference -1.5 (improved),
     # d4 EQ-5D +0.05 (improved, PSEQ has no discharge score), d5 no complete pair -> 3 / 4
     p = rf.prom
@@ -107,13 +115,17 @@ def data():
     )
     p(d6, instrument="PSEQ", timepoint="entry", scores={"total": 10}, on=date(2026, 3, 10))
     p(d6, instrument="PSEQ", timepoint="discharge", scores={"total": 50}, on=date(2026, 10, 1))
-    # Experience: positive d1, d3, e1; negative d2; d4 in September -> 3 / 4
+    # Experience: positive d1, d3, e1; negative d2; d4 in September
     rf.survey(d1, positive=True, on=date(2026, 10, 3))
     rf.survey(d3, positive=True, on=date(2026, 10, 30))
     rf.survey(e1, positive=True, on=date(2026, 10, 31))
     rf.survey(d2, positive=False, on=date(2026, 10, 10))
     rf.survey(d4, positive=True, on=date(2026, 9, 30))
     rf.survey(d6, positive=False, on=date(2026, 10, 10))
+    # d7, discharged on 30 Sep, answers the survey and its three-month follow-up in October: its row
+    # is in October's data set although the episode closed before October began -> 4 / 5
+    rf.survey(d7, positive=True, on=date(2026, 10, 4))
+    p(d7, instrument="PSEQ", timepoint="followup", scores={"total": 41}, on=date(2026, 10, 28))
     # Triage: t1 on time (due Mon 5 Oct), t2 late (due 12 Oct, decided 13th), t3 first decision
     # on time (1 Oct) then a later one, t4 first decided in September -> 2 / 3
     t1 = ep(practice=a, received_on=date(2026, 10, 1))
@@ -144,8 +156,23 @@ def data():
         rf.stop_clock(o, on=date(2026, 2, 15))
         os_[name] = o
     rf.extension(os_["o1"], requested_by=lead, approved_at=rf.london(date(2026, 10, 10)))
-    rf.extension(os_["o2"], requested_by=lead)
-    rf.extension(os_["o5"], requested_by=lead, approved_at=rf.london(date(2026, 11, 3)))
+    rf.extension(os_["o2"], requested_by=lead, requested_at=rf.london(date(2026, 10, 1)))
+    rf.extension(
+        os_["o5"],
+        requested_by=lead,
+        requested_at=rf.london(date(2026, 10, 1)),
+        approved_at=rf.london(date(2026, 11, 3)),
+    )
     rf.extension(os_["ob"], requested_by=lead, approved_at=rf.london(date(2026, 10, 3)))
     rf.discharge(os_["o4"], on=date(2026, 10, 15))
-    return {"a": a, "a2": a2, "b": b, "lead": lead, "d": [d1, d2, d3, d4, d5], "o": os_, "e1": e1}
+    return {
+        "a": a,
+        "a2": a2,
+        "b": b,
+        "lead": lead,
+        "d": [d1, d2, d3, d4, d5],
+        "o": os_,
+        "e1": e1,
+        "withdrawn": withdrawn,
+        "d7": d7,
+    }

@@ -90,10 +90,18 @@ def appointment(ep: Episode, *, kind: str, on: date, outcome: str = "attended") 
     return Appointment.objects.create(episode=ep, kind=kind, date=on, outcome=outcome)
 
 
-def care_plan(ep: Episode, *, shared: bool) -> CarePlan:
+def care_plan(ep: Episode, *, shared: bool, with_gp: bool | None = None, written: bool = True) -> CarePlan:
+    """A care plan version; ``shared`` with the patient (and by default the GP too), ``written`` with
+    goals, a flare-up plan and an emergency plan (without ``written`` the flare-up plan is missing)."""
     version = ep.care_plans.count() + 1
     return CarePlan.objects.create(
-        episode=ep, version=version, goals=[{"goal": "Walk 1 km"}], shared_with_patient=shared
+        episode=ep,
+        version=version,
+        goals=[{"goal": "Walk 1 km"}],
+        flare_up_plan="Pace activity, heat, relaxation" if written else "",
+        emergency_plan="Call 111; 999 for chest pain",
+        shared_with_patient=shared,
+        shared_with_gp=shared if with_gp is None else with_gp,
     )
 
 
@@ -114,8 +122,15 @@ def survey(ep: Episode, *, positive: bool, on: date) -> ExperienceSurvey:
     return ExperienceSurvey.objects.create(episode=ep, positive=positive, answered_on=on)
 
 
-def extension(ep: Episode, *, requested_by, approved_at: datetime | None = None, rationale: str = "Needs PMP"):
-    return Extension.objects.create(
+def extension(
+    ep: Episode,
+    *,
+    requested_by,
+    approved_at: datetime | None = None,
+    requested_at: datetime | None = None,
+    rationale: str = "Needs PMP",
+):
+    made = Extension.objects.create(
         episode=ep,
         rationale=rationale,
         until=add_months(ep.admitted_on, 12),
@@ -123,6 +138,10 @@ def extension(ep: Episode, *, requested_by, approved_at: datetime | None = None,
         approved_by=requested_by if approved_at else None,
         approved_at=approved_at,
     )
+    if requested_at is not None:  # auto_now_add: the request date is set after creating the row
+        Extension.objects.filter(pk=made.pk).update(requested_at=requested_at)
+        made.requested_at = requested_at
+    return made
 
 
 def feedback(ep: Episode | None, *, kind: str, on: date, action: str = "") -> Feedback:

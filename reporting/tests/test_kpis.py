@@ -18,7 +18,7 @@ EXPECTED = {
     "new_to_review_ratio": (5, 2, 2.5, 2.16),
     "care_plan_written": (3, 5, 0.6, 0.95),
     "prom_improvement": (3, 4, 0.75, 0.5),
-    "positive_experience": (3, 4, 0.75, 0.9),
+    "positive_experience": (4, 5, 0.8, 0.9),
     "discharge_letter_on_time": (3, 5, 0.6, 1.0),
     "prescribing_advice_on_time": (0, 0, None, 1.0),
     "triage_on_time": (2, 3, 0.6667, 0.95),

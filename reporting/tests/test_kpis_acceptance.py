@@ -211,7 +211,8 @@ def test_discharge_kpis_letters_care_plans_proms_and_experience(api_as, service_
     appointment(lead, "2027-04-01", c, "review", "2027-05-19", "attended")
     appointment(lead, "2027-04-01", c, "review", "2027-05-20", "dna")
     appointment(lead, "2027-04-01", b, "group", "2027-05-21", "attended")
-    # Care plans: a shared, b written but not shared, c none; d discharged in June.
+    # Care plans: a shared with the patient and the GP, b written but not shared, c shared with the
+    # patient only (not counted); d discharged in June.
     plan = {
         "goals": ["Walk"],
         "education": [],
@@ -221,8 +222,10 @@ def test_discharge_kpis_letters_care_plans_proms_and_experience(api_as, service_
         "flare_up_plan": "Pace",
         "emergency_plan": "Call 111",
     }
-    post(lead, "2027-05-04", f"/api/v1/episodes/{a}/careplan/", {**plan, "shared_with_patient": True})
+    shared = {"shared_with_patient": True, "shared_with_gp": True}
+    post(lead, "2027-05-04", f"/api/v1/episodes/{a}/careplan/", {**plan, **shared})
     post(lead, "2027-05-04", f"/api/v1/episodes/{b}/careplan/", {**plan, "shared_with_patient": False})
+    post(lead, "2027-05-04", f"/api/v1/episodes/{c}/careplan/", {**plan, "shared_with_patient": True})
     post(lead, "2027-05-04", f"/api/v1/episodes/{d}/careplan/", {**plan, "shared_with_patient": True})
     # PROMs (PSEQ): a 20 -> 27 improved (+7), b 20 -> 26 not, c entry only; d in June.
     for e in (a, b, c):
@@ -232,18 +235,6 @@ def test_discharge_kpis_letters_care_plans_proms_and_experience(api_as, service_
             f"/api/v1/episodes/{e}/proms/",
             {"instrument": "PSEQ", "timepoint": "entry", "answers": {"items": [2] * 10}},
         )
-    post(
-        lead,
-        "2027-05-26",
-        f"/api/v1/episodes/{a}/proms/",
-        {"instrument": "PSEQ", "timepoint": "discharge", "answers": {"items": [3] * 7 + [2] * 3}},
-    )
-    post(
-        lead,
-        "2027-05-26",
-        f"/api/v1/episodes/{b}/proms/",
-        {"instrument": "PSEQ", "timepoint": "discharge", "answers": {"items": [3] * 6 + [2] * 4}},
-    )
     # Discharges: a on Fri 28 May (letter due Thu 3 June after the bank holiday), b Wed 26 May
     # (due Mon 31 May is a bank holiday, so Tue 1 June), c Thu 27 May (due Wed 2 June); d in June.
     letters = {}
@@ -255,6 +246,19 @@ def test_discharge_kpis_letters_care_plans_proms_and_experience(api_as, service_
         c: "2027-06-02",
     }
     letters[d] = discharge(lead, "2027-06-01", d)
+    # The discharge questionnaires come back on the day of the last discharge (never before a discharge).
+    post(
+        lead,
+        "2027-05-28",
+        f"/api/v1/episodes/{a}/proms/",
+        {"instrument": "PSEQ", "timepoint": "discharge", "answers": {"items": [3] * 7 + [2] * 3}},
+    )
+    post(
+        lead,
+        "2027-05-28",
+        f"/api/v1/episodes/{b}/proms/",
+        {"instrument": "PSEQ", "timepoint": "discharge", "answers": {"items": [3] * 6 + [2] * 4}},
+    )
     # Delivered: a on its 3rd working day (on time), b on its 4th (late), c never.
     for e, day in [(a, "2027-06-03"), (b, "2027-06-02"), (d, "2027-06-02")]:
         letter = Letter.objects.get(pk=letters[e]["letter_id"])

@@ -1,5 +1,5 @@
 """The monthly data set and the KPIs share their predicates: a month's data set rows reproduce
-each KPI of that month (positive experience aside: the data set has no survey column)."""
+every KPI of that month."""
 
 from datetime import date
 
@@ -59,7 +59,10 @@ def _has_prom_pair(row) -> bool:
 
 def counts_from_data_set(rows, month: date) -> dict[str, tuple[int, int]]:
     incomplete = [r for r in rows if r["rtt_days_waited_at_month_end"]]
-    discharged = [r for r in rows if r["state"] == "discharged" and _in_month(r["discharged_on"], month)]
+    # A referral withdrawn before acceptance has no admission date: it is in no discharge KPI.
+    discharged = [
+        r for r in rows if r["state"] == "discharged" and r["admitted_on"] and _in_month(r["discharged_on"], month)
+    ]
     with_pairs = [r for r in discharged if _has_prom_pair(r)]
     triaged = [r for r in rows if _in_month(r["triage_decided_on"], month)]
     over = [r for r in rows if r["over_9_months"] == "Y"]
@@ -74,6 +77,10 @@ def counts_from_data_set(rows, month: date) -> dict[str, tuple[int, int]]:
         ),
         "care_plan_written": (sum(r["care_plan_shared"] == "Y" for r in discharged), len(discharged)),
         "prom_improvement": (sum(_prom_improved(r) for r in with_pairs), len(with_pairs)),
+        "positive_experience": (
+            sum(int(r["experience_positive"]) for r in rows),
+            sum(int(r["experience_answers"]) for r in rows),
+        ),
         "discharge_letter_on_time": (sum(r["discharge_letter_on_time"] == "Y" for r in discharged), len(discharged)),
         "triage_on_time": (sum(r["triage_on_time"] == "Y" for r in triaged), len(triaged)),
         "over_9_months": (sum(r["extension_approved"] == "Y" for r in over), len(over)),
@@ -84,6 +91,7 @@ def counts_from_data_set(rows, month: date) -> dict[str, tuple[int, int]]:
 def test_data_set_rows_reproduce_every_kpi_of_the_same_month(data, month):
     commissioner = data["a"].commissioner
     from_rows = counts_from_data_set(_rows(commissioner, month), month)
+    assert set(from_rows) == set(KPI_BY_CODE)  # a new KPI needs its data set columns
     scope = Scope(commissioner=commissioner)
     from_kpis = {code: KPI_BY_CODE[code].counts(scope, month) for code in from_rows}
     assert from_rows == from_kpis
@@ -95,6 +103,20 @@ def test_the_october_data_set_reproduces_the_hand_computed_kpis(data):
     assert got["new_to_review_ratio"] == (5, 2)
     assert got["care_plan_written"] == (3, 6)
     assert got["prom_improvement"] == (3, 4)
+    assert got["positive_experience"] == (4, 5)
     assert got["discharge_letter_on_time"] == (3, 6)
     assert got["triage_on_time"] == (2, 3)
     assert got["over_9_months"] == (1, 3)
+
+
+def test_the_data_set_carries_follow_up_scores_survey_answers_and_the_extension_state(data):
+    rows = {r["episode_reference"]: r for r in _rows(data["a"].commissioner, OCT)}
+    d7 = rows[data["d7"].reference]
+    assert (d7["pseq_followup"], d7["experience_answers"], d7["experience_positive"]) == ("41", "1", "1")
+    d2 = rows[data["d"][1].reference]
+    assert (d2["experience_answers"], d2["experience_positive"]) == ("1", "0")
+    o = data["o"]
+    states = {name: rows[o[name].reference]["extension_state"] for name in ("o1", "o2", "o3", "o5")}
+    # o5's extension was agreed in November: at the end of October it was still only requested.
+    assert states == {"o1": "agreed", "o2": "requested", "o3": "", "o5": "requested"}
+    assert data["withdrawn"].reference in rows

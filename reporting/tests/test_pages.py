@@ -103,7 +103,7 @@ def test_activity_page_counts_discharges_referrals_and_feedback(client, data, co
     october = r.context["months"][-1]
     assert october["month"] == "2026-10"
     assert october["discharges"][0] == 6  # completed: d1-d5 and o4
-    assert october["referrals"] == 2  # t1 and t2 were received in October
+    assert october["referrals"] == 3  # t1, t2 and the withdrawn referral were received in October
     assert october["triage"] == [1, 1, 0, 1]  # first decisions: t1 accept, t2 reject, t3 request info
     html = r.content.decode()
     assert "Apology and clinic times changed" in html and "About the service" not in html

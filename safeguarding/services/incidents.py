@@ -87,6 +87,8 @@ def _after_death(episode: Episode, patient: Patient, *, on: date, description: s
             reason=DischargeReason.DIED,
             actor=actor,
             summary=f"The patient died on {on:%-d %B %Y}. {description}",
+            # A death closes the episode whatever is still open; the open tasks are recorded on it.
+            confirm_open_tasks=True,
         )
     episode_ids = list(patient.episodes.values_list("pk", flat=True))
     prom_invitations_cancel(episode_ids=episode_ids, reason=DIED)
