@@ -24,7 +24,6 @@ from .extensions import extension_approve, extension_request
 from .mdt import mdt_review_record
 from .medication_reviews import appointment_attended_with_review, medication_review_record
 from .medications import factor_table, formulary_drug, medication_add, medication_review_due, medication_stop
-from .medications import factor_table, medication_add, medication_review_due, medication_stop
 from .sharing import careplan_share
 from .treatment import treatment_start
 
