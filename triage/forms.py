@@ -22,8 +22,9 @@ class TriageOutcomeForm(forms.Form):
         widget=forms.RadioSelect(attrs=RADIOS),
     )
     team = forms.ModelChoiceField(
-        label="Team (when accepting)",
+        label="Team",
         required=False,
+        help_text="Required to accept to tier 2 or 3: the team's clinicians are the ones who see the patient",
         queryset=Team.objects.order_by("name"),
         widget=forms.Select(attrs={"class": "nhsuk-select"}),
     )
@@ -40,6 +41,17 @@ class TriageOutcomeForm(forms.Form):
         widget=forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 3}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Required for some outcomes only, so not "(optional)" on the page; the service checks it.
+        self.fields["team"].conditionally_required = True
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == TriageOutcome.ACCEPT and data.get("tier") in (2, 3) and not data.get("team"):
+            self.add_error("team", f"Choose the team that will care for the patient to accept to tier {data['tier']}.")
+        return data
 
 
 class RedFlagClearForm(forms.Form):

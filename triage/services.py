@@ -30,6 +30,9 @@ from .selectors import can_triage, is_spa_lead, uncleared_red_flags, waiting_ref
 
 logger = logging.getLogger(__name__)
 
+# Tiers whose episodes are cared for by a team: accepting to them needs one (tier 1 is advice and
+# signposting by the SPA, with a team optional as before).
+TEAM_REQUIRED_TIERS = (2, 3)
 CLOSING = {TriageOutcome.REJECT: EpisodeState.REJECTED, TriageOutcome.REDIRECT: EpisodeState.REDIRECTED}
 
 
@@ -147,6 +150,9 @@ def _validate_decision(outcome: str, tier: int | None, reason: str, redirect_to:
         errors["redirect_to"] = [f"Choose where to redirect: {', '.join(RedirectTarget.values)}."]
     if team is not None and not isinstance(team, Team):
         errors["team"] = ["Choose a team."]
+    elif outcome == TriageOutcome.ACCEPT and tier in TEAM_REQUIRED_TIERS and team is None:
+        # A tier 2 or 3 episode without a team is seen by no clinician (access is by team).
+        errors["team"] = [f"Choose the team that will care for the patient to accept to tier {tier}."]
     if errors:
         raise InvalidInput(errors)
 

@@ -46,7 +46,7 @@ def post(client, day: str, url: str, body: dict, expect=(200, 201)) -> dict:
 
 
 def triage(client, day: str, episode_id: int, outcome: str = "accept", tier: int = 2) -> dict:
-    body = {"outcome": outcome, "tier": tier, "reason": "Triage decision"}
+    body = {"outcome": outcome, "tier": tier, "reason": "Triage decision", "team": f.TeamFactory(code="kpi-team").code}
     return post(client, day, f"/api/v1/episodes/{episode_id}/triage/", body)
 
 
