@@ -102,7 +102,10 @@ def test_outcome_form_errors_are_shown(client, spa_user):
     missing_tier = client.post(url, {"outcome": "accept", "version": 1})
     assert missing_tier.status_code == 400 and "Choose tier 1, 2 or 3" in missing_tier.content.decode()
     missing_team = client.post(url, {"outcome": "accept", "tier": "3", "version": 1})
-    assert missing_team.status_code == 400 and "Choose the team that will care for the patient" in missing_team.content.decode()
+    assert (
+        missing_team.status_code == 400
+        and "Choose the team that will care for the patient" in missing_team.content.decode()
+    )
     episode.refresh_from_db()
     assert episode.state == "triage"
     no_reason = client.post(url, {"outcome": "reject", "version": 1})
@@ -130,7 +133,9 @@ def test_red_flag_blocks_form_acceptance_until_cleared_on_the_page(client, spa_u
     referral = make_referral(received_on=date(2026, 11, 2), red_flags=["cauda_equina"])
     episode = referral.episode
     client.force_login(spa_user)
-    blocked = client.post(f"/triage/episodes/{episode.pk}/", {"outcome": "accept", "tier": "2", "team": team.pk, "version": 1})
+    blocked = client.post(
+        f"/triage/episodes/{episode.pk}/", {"outcome": "accept", "tier": "2", "team": team.pk, "version": 1}
+    )
     assert blocked.status_code == 400 and "Red flags must be cleared" in blocked.content.decode()
     assert (
         client.post(
@@ -147,7 +152,9 @@ def test_red_flag_blocks_form_acceptance_until_cleared_on_the_page(client, spa_u
     assert RedFlagClearance.objects.get().reason == "MRI clear"
     client.force_login(spa_user)
     assert "MRI clear" in client.get(f"/triage/episodes/{episode.pk}/").content.decode()
-    ok = client.post(f"/triage/episodes/{episode.pk}/", {"outcome": "accept", "tier": "2", "team": team.pk, "version": 1})
+    ok = client.post(
+        f"/triage/episodes/{episode.pk}/", {"outcome": "accept", "tier": "2", "team": team.pk, "version": 1}
+    )
     assert ok.status_code == 302
 
 
