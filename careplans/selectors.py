@@ -52,6 +52,11 @@ def episode_overview(episode: Episode, today: date) -> dict:
         "mdt_reviews": list(episode.mdt_reviews.select_related("recorded_by").order_by("reviewed_on", "id")),
         "mdt_due_on": mdt_due_on(episode.admitted_on) if episode.tier == 3 and episode.admitted_on else None,
         "discharge": Discharge.objects.filter(episode=episode).first(),
+        # Accepted although acceptance criteria were not met: the recorded override.
+        "acceptance_override": episode.triage_decisions.exclude(override_reason="")
+        .select_related("decided_by")
+        .order_by("-id")
+        .first(),
         "in_care": episode.state in CARE_STATES,
         "is_open": episode.is_open,
     }

@@ -50,7 +50,7 @@ def exception_handler(exc, context):
     if isinstance(exc, InvalidInput):
         return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DomainError):
-        return Response({"detail": exc.detail, "code": exc.code}, status=exc.status_code)
+        return Response({"detail": exc.detail, "code": exc.code, **exc.extra}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
             return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)

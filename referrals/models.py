@@ -18,6 +18,16 @@ RED_FLAGS = {
 }
 
 
+# Conditions that go to a regional tertiary centre, not to this service (service specification
+# exclusions): captured on the referral, offered as a ``tertiary`` redirect at triage.
+EXCLUDED_CONDITIONS = {
+    "phantom_limb_pain": "Phantom limb pain",
+    "central_post_stroke_pain": "Central post-stroke pain",
+    "complex_regional_pain_syndrome": "Complex regional pain syndrome (CRPS)",
+    "spinal_cord_stimulator_review": "Spinal cord stimulator review",
+}
+
+
 class Urgency(models.TextChoices):
     ROUTINE = "routine", "Routine"
     URGENT = "urgent", "Urgent"
@@ -54,6 +64,9 @@ class Referral(models.Model):
     risks = models.TextField(blank=True)
     reason = models.TextField(blank=True)
     red_flags = models.JSONField(default=list, blank=True)
+    excluded_conditions = models.JSONField(
+        default=list, blank=True, help_text="Codes of EXCLUDED_CONDITIONS: conditions for a regional tertiary centre"
+    )
     triage_due_on = models.DateField(db_index=True)
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="claimed_referrals"

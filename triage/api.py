@@ -231,7 +231,21 @@ class TriageDecisionSerializer(serializers.Serializer):
         },
     )
     team = serializers.SlugRelatedField(
-        slug_field="code", queryset=Team.objects.all(), required=False, allow_null=True, default=None
+        slug_field="code",
+        queryset=Team.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The team's code: required with accept to tier 2 or 3.",
+        error_messages={"does_not_exist": "No team has the code '{value}'."},
+    )
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Accept although acceptance criteria are not met (clinician or service lead only; "
+        "otherwise 403 override_not_allowed). Without it a failed criterion is a 409 criteria_not_met.",
     )
     version = serializers.IntegerField(required=False, min_value=1)
 
@@ -243,6 +257,10 @@ class TriageDecisionOutput(serializers.Serializer):
     reason = serializers.CharField()
     redirect_to = serializers.ChoiceField(choices=RedirectTarget.choices, allow_null=True)
     decided_on = serializers.DateField()
+    override_reason = serializers.CharField(help_text="Why it was accepted although criteria were not met.")
+    criteria_overridden = serializers.ListField(
+        child=serializers.CharField(), help_text="The criteria not met when it was accepted (plain words)."
+    )
 
 
 class EpisodeTriagedSerializer(EpisodeSerializer):
@@ -259,6 +277,8 @@ class EpisodeTriage(APIView):
     @extend_schema(
         request=TriageDecisionSerializer,
         responses=action_responses(200, EpisodeTriagedSerializer),
+        description="409 codes: red_flags, criteria_not_met (with criteria: the failed criteria in plain words), "
+        "transition_not_allowed, stale_version, claimed. 403 override_not_allowed: override_reason from SPA staff.",
     )
     def post(self, request, pk):
         episode = access_episode(request.user, pk)
@@ -273,6 +293,7 @@ class EpisodeTriage(APIView):
             reason=data["reason"],
             redirect_to=data.get("redirect_to") or "",
             team=data.get("team"),
+            override_reason=data["override_reason"],
             actor=request.user,
             expected_version=data.get("version"),
         )
@@ -285,6 +306,8 @@ class EpisodeTriage(APIView):
             "reason": decision.reason,
             "redirect_to": decision.redirect_to or None,
             "decided_on": decision.decided_on.isoformat(),
+            "override_reason": decision.override_reason,
+            "criteria_overridden": decision.criteria_overridden,
         }
         return Response(body)
 

@@ -40,10 +40,19 @@ class TriageOutcomeForm(forms.Form):
         help_text="Needed to reject, redirect or request information: the GP will read it in the letter",
         widget=forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 3}),
     )
+    override_reason = forms.CharField(
+        label="Override reason",
+        required=False,
+        help_text="Only to accept a referral that does not meet the acceptance criteria: why it should be "
+        "accepted anyway (a clinician or the service lead)",
+        widget=forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 2}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, may_override: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not may_override:
+            del self.fields["override_reason"]
         # Required for some outcomes only, so not "(optional)" on the page; the service checks it.
         self.fields["team"].conditionally_required = True
 

@@ -25,10 +25,29 @@ from pathway.models import (
 from pathway.rules import rule
 from referrals.models import RED_FLAGS, Referral
 
+from .criteria import failed_criteria
 from .models import RedFlagClearance, RedirectTarget, TriageDecision, TriageOutcome
-from .selectors import can_triage, is_spa_lead, uncleared_red_flags, waiting_referrals
+from .selectors import can_override_criteria, can_triage, is_spa_lead, uncleared_red_flags, waiting_referrals
 
 logger = logging.getLogger(__name__)
+
+
+class CriteriaNotMet(DomainError):
+    code = "criteria_not_met"
+
+    def __init__(self, criteria: list[str]):
+        super().__init__(
+            "The referral does not meet the acceptance criteria: " + " ".join(criteria) + " A clinician or the "
+            "service lead may accept it anyway with an override reason.",
+            extra={"criteria": criteria},
+        )
+        self.criteria = criteria
+
+
+class OverrideNotAllowed(DomainError):
+    status_code = 403
+    code = "override_not_allowed"
+
 
 # Tiers whose episodes are cared for by a team: accepting to them needs one (tier 1 is advice and
 # signposting by the SPA, with a team optional as before).
@@ -167,6 +186,7 @@ def triage_decide(
     reason: str = "",
     redirect_to: str = "",
     team: Team | None = None,
+    override_reason: str = "",
     decided_on: date | None = None,
     expected_version: int | None = None,
 ) -> TriageDecision:
@@ -176,9 +196,17 @@ def triage_decide(
     reject / redirect: RTT clock stopped as a decision not to treat, episode closed, letter to the GP.
     request_info: state info_requested, letter to the referrer.
     The triage deadline is met on the decision date in every case (a late one keeps its breach).
+    Accepting checks the acceptance criteria: any not met is a 409 ``criteria_not_met`` unless a
+    clinician or the service lead gives ``override_reason`` (recorded on the decision and timeline).
     """
     reason, redirect_to = (reason or "").strip(), redirect_to or ""
+    override_reason = (override_reason or "").strip()
     _validate_decision(outcome, tier, reason, redirect_to, team)
+    if override_reason and not can_override_criteria(actor):
+        raise OverrideNotAllowed(
+            "Only a clinician or the service lead may accept a referral that does not meet the acceptance "
+            "criteria: ask one to review it."
+        )
     decided_on = decided_on or core.today_london()
     episode_id = episode if isinstance(episode, int) else episode.pk
     locked = core.episode_lock(episode_id, expected_version=expected_version)
@@ -199,6 +227,10 @@ def triage_decide(
             raise DomainError(
                 f"Red flags must be cleared by a clinician before acceptance: {labels}.", code="red_flags"
             )
+        failed = failed_criteria(referral)
+        if failed and not override_reason:
+            raise CriteriaNotMet(failed)
+    overridden = failed if outcome == TriageOutcome.ACCEPT else []
     decision = TriageDecision.objects.create(
         episode=locked,
         referral=referral,
@@ -208,7 +240,18 @@ def triage_decide(
         redirect_to=redirect_to if outcome == TriageOutcome.REDIRECT else "",
         decided_on=decided_on,
         decided_by=actor,
+        override_reason=override_reason if overridden else "",
+        criteria_overridden=overridden,
     )
+    if overridden:
+        core.event_record(
+            episode=locked,
+            kind=PathwayEvent.Kind.CLINICAL,
+            actor=actor,
+            reason=f"Accepted although acceptance criteria were not met ({' '.join(overridden)}). "
+            f"Override: {override_reason}",
+            data={"criteria_overridden": overridden, "override_reason": override_reason},
+        )
     core.deadline_meet(kind=DeadlineKind.TRIAGE, episode=locked, on=decided_on, subject=None)
     referral.claimed_by, referral.claimed_at = None, None
     referral.save(update_fields=["claimed_by", "claimed_at"])

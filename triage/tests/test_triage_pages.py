@@ -56,7 +56,7 @@ def test_next_referral_button_claims_and_opens_the_triage_page(client, spa_user)
     assert response.status_code == 302 and response.url == f"/triage/episodes/{referral.episode_id}/"
     assert Referral.objects.get().claimed_by == spa_user
     page = client.get(response.url).content.decode()
-    assert "Acceptance criteria" in page and "Aged 18 or over" in page and "more than 3 months" in page
+    assert "Acceptance criteria" in page and "Aged 18 or over" in page and "Pain for at least 3 months" in page
     client.post(f"/triage/referrals/{referral.pk}/release/")
     assert Referral.objects.get().claimed_by is None
 
@@ -194,13 +194,13 @@ def test_breaches_page_lists_waiting_breaches_first(client, service_lead):
 
 
 def test_commissioners_served_rule_decides_the_area_criterion(client, spa_user, settings):
-    from triage.selectors import acceptance_criteria
+    from triage.criteria import acceptance_criteria
 
     referral = make_referral(received_on=date(2026, 11, 2))
     code = referral.practice.commissioner.code
 
     def area_met():
-        (row,) = [c for c in acceptance_criteria(referral) if "commissioner's area" in c["label"]]
+        (row,) = [c for c in acceptance_criteria(referral) if "commissioner the service serves" in c["label"]]
         return row["met"]
 
     assert area_met()  # no list configured: every commissioner in the reference data
@@ -208,7 +208,7 @@ def test_commissioners_served_rule_decides_the_area_criterion(client, spa_user, 
     assert not area_met()
     client.force_login(spa_user)
     page = client.get(f"/triage/episodes/{referral.episode_id}/").content.decode()
-    area_row = page[page.index("commissioner&#x27;s area") :].split("</tr>")[0]
+    area_row = page[page.index("commissioner the service serves") :].split("</tr>")[0]
     assert "nhsuk-tag--red" in area_row
     settings.PATHWAY_RULES = {**settings.PATHWAY_RULES, "commissioners_served": ["QZZ", code.lower()]}
     assert area_met()
