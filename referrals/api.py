@@ -21,7 +21,7 @@ from pathway.pagination import Pagination
 from pathway.selectors import rtt_summary
 
 from . import services
-from .models import RED_FLAGS, Referral, Urgency
+from .models import EXCLUDED_CONDITIONS, RED_FLAGS, Referral, Urgency
 from .selectors import can_refer, referral_for, referrals_visible_to
 
 DATE_ERRORS = {"invalid": "Enter a real date in the form YYYY-MM-DD."}
@@ -70,6 +70,18 @@ class ReferralInSerializer(serializers.Serializer):
         required=False,
         default=list,
     )
+    excluded_conditions = serializers.ListField(
+        child=serializers.ChoiceField(
+            choices=list(EXCLUDED_CONDITIONS.items()),
+            error_messages={"invalid_choice": "'{input}' is not a known excluded condition."},
+        ),
+        required=False,
+        default=list,
+        help_text="Conditions treated by a regional tertiary centre: offered as a tertiary redirect at triage.",
+    )
+    acute_mental_health = serializers.BooleanField(
+        required=False, default=False, help_text="An acute mental-health episode: triage is deferred, not accepted."
+    )
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
@@ -115,6 +127,8 @@ class ReferralSerializer(serializers.ModelSerializer):
             "risks",
             "reason",
             "red_flags",
+            "excluded_conditions",
+            "acute_mental_health",
             "referrer_name",
             "claimed_by",
             "attachments",

@@ -67,6 +67,9 @@ class Referral(models.Model):
     excluded_conditions = models.JSONField(
         default=list, blank=True, help_text="Codes of EXCLUDED_CONDITIONS: conditions for a regional tertiary centre"
     )
+    acute_mental_health = models.BooleanField(
+        default=False, help_text="An acute mental-health episode: triage is deferred (information requested)"
+    )
     triage_due_on = models.DateField(db_index=True)
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="claimed_referrals"

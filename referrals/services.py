@@ -22,7 +22,7 @@ from pathway.models import OPEN_STATES, DeadlineKind, Episode, EpisodeState, Pat
 from pathway.rules import rule
 from pathway.validators import EARLIEST_BIRTH_DATE, normalise_nhs_number, validate_nhs_number
 
-from .models import RED_FLAGS, TRIAGE_PRIORITY, Referral, ReferralAttachment, Urgency
+from .models import EXCLUDED_CONDITIONS, RED_FLAGS, TRIAGE_PRIORITY, Referral, ReferralAttachment, Urgency
 
 logger = logging.getLogger(__name__)
 
@@ -191,6 +191,17 @@ def referral_validate(*, data: dict[str, Any], actor=None, today: date, attachme
         _add(errors, "red_flags", f"Unknown red flag: {', '.join(map(str, unknown))}.")
     clean["red_flags"] = list(dict.fromkeys(flags))
 
+    excluded = data.get("excluded_conditions") or []
+    unknown = [code for code in excluded if code not in EXCLUDED_CONDITIONS]
+    if unknown:
+        _add(
+            errors,
+            "excluded_conditions",
+            f"Unknown condition: {', '.join(map(str, unknown))}. Choose from: {', '.join(EXCLUDED_CONDITIONS)}.",
+        )
+    clean["excluded_conditions"] = list(dict.fromkeys(excluded))
+    clean["acute_mental_health"] = bool(data.get("acute_mental_health"))
+
     ubrn = re.sub(r"\s", "", data.get("ubrn") or "")
     converted = data.get("ubrn_converted_on")
     if ubrn and not re.fullmatch(r"\d{12}", ubrn):
@@ -268,6 +279,8 @@ def _referral_record(
         pain_site=clean["pain_site"],
         duration_months=clean["duration_months"],
         red_flags=clean["red_flags"],
+        excluded_conditions=clean.get("excluded_conditions") or [],
+        acute_mental_health=bool(clean.get("acute_mental_health")),
         triage_due_on=due,
         created_by=actor,
         **{f: clean.get(f) or "" for f in REFERRAL_TEXT_FIELDS},

@@ -200,6 +200,9 @@ REDIRECT_ALIASES = {
     "specialty": RedirectTarget.OTHER_SPECIALTY,
     "palliative_care": RedirectTarget.PALLIATIVE,
     "msk_service": RedirectTarget.MSK,
+    "tertiary_centre": RedirectTarget.TERTIARY,
+    "regional_tertiary_centre": RedirectTarget.TERTIARY,
+    "regional_tertiary_pain_centre": RedirectTarget.TERTIARY,
 }
 
 
@@ -277,7 +280,8 @@ class EpisodeTriage(APIView):
     @extend_schema(
         request=TriageDecisionSerializer,
         responses=action_responses(200, EpisodeTriagedSerializer),
-        description="409 codes: red_flags, criteria_not_met (with criteria: the failed criteria in plain words), "
+        description="409 codes: red_flags, acute_mental_health (defer with request_info instead), "
+        "criteria_not_met (with criteria: the failed criteria in plain words), "
         "transition_not_allowed, stale_version, claimed. 403 override_not_allowed: override_reason from SPA staff.",
     )
     def post(self, request, pk):
@@ -314,6 +318,11 @@ class EpisodeTriage(APIView):
 
 class InfoReceivedSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    mental_health_settled = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The acute mental-health episode that deferred triage has settled: acceptance is possible again.",
+    )
 
 
 class EpisodeInfoReceived(APIView):
@@ -326,7 +335,7 @@ class EpisodeInfoReceived(APIView):
         require_triager(request.user)
         incoming = InfoReceivedSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        services.triage_info_received(episode=episode, actor=request.user, note=incoming.validated_data["note"])
+        services.triage_info_received(episode=episode, actor=request.user, **incoming.validated_data)
         episode.refresh_from_db()
         return Response(EpisodeSerializer(episode).data)
 

@@ -87,3 +87,8 @@ class InfoReceivedForm(forms.Form):
     note = forms.CharField(
         label="What was received", required=False, widget=forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 2})
     )
+    mental_health_settled = forms.BooleanField(
+        label="The acute mental-health episode has settled",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "nhsuk-checkboxes__input"}),
+    )

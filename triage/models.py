@@ -19,6 +19,7 @@ class RedirectTarget(models.TextChoices):
     MENTAL_HEALTH_URGENT = "mental_health_urgent", "Mental health (urgent)"
     OTHER_SPECIALTY = "other_specialty", "Other specialty"
     PALLIATIVE = "palliative", "Palliative care"
+    TERTIARY = "tertiary", "Regional tertiary pain centre"
 
 
 class TriageDecision(models.Model):

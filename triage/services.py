@@ -227,6 +227,12 @@ def triage_decide(
             raise DomainError(
                 f"Red flags must be cleared by a clinician before acceptance: {labels}.", code="red_flags"
             )
+        if referral.acute_mental_health:
+            raise DomainError(
+                "The patient is having an acute mental-health episode: defer triage by requesting information, "
+                "with the reason, until it has settled.",
+                code="acute_mental_health",
+            )
         failed = failed_criteria(referral)
         if failed and not override_reason:
             raise CriteriaNotMet(failed)
@@ -271,7 +277,12 @@ def triage_decide(
             kind=LetterKind.TRIAGE_OUTCOME,
             episode=locked,
             actor=actor,
-            content={"outcome": outcome, "reason": reason, "redirect_to": decision.redirect_to or None},
+            content={
+                "outcome": outcome,
+                "reason": reason,
+                "redirect_to": decision.redirect_to or None,
+                **({"redirect_to_label": decision.get_redirect_to_display()} if decision.redirect_to else {}),
+            },
             started_on=decided_on,
         )
     else:
@@ -288,8 +299,16 @@ def triage_decide(
 
 
 @transaction.atomic
-def triage_info_received(*, episode: Episode | int, actor, note: str = "", received_on: date | None = None) -> Referral:
-    """The referrer sent what was asked for: back to the triage queue with a new 2-working-day deadline."""
+def triage_info_received(
+    *,
+    episode: Episode | int,
+    actor,
+    note: str = "",
+    received_on: date | None = None,
+    mental_health_settled: bool = False,
+) -> Referral:
+    """The referrer sent what was asked for: back to the triage queue with a new 2-working-day deadline.
+    ``mental_health_settled``: the acute mental-health episode that deferred triage is over."""
     received_on = received_on or core.today_london()
     episode_id = episode if isinstance(episode, int) else episode.pk
     locked = core.episode_lock(episode_id)
@@ -300,7 +319,17 @@ def triage_info_received(*, episode: Episode | int, actor, note: str = "", recei
     )
     referral = Referral.objects.select_for_update().get(episode_id=locked.pk)
     referral.triage_due_on = add_working_days(received_on, rule("triage_working_days"))
-    referral.save(update_fields=["triage_due_on"])
+    fields = ["triage_due_on"]
+    if mental_health_settled and referral.acute_mental_health:
+        referral.acute_mental_health = False
+        fields.append("acute_mental_health")
+        core.event_record(
+            episode=locked,
+            kind=PathwayEvent.Kind.CLINICAL,
+            actor=actor,
+            reason="The acute mental-health episode has settled: triage can proceed",
+        )
+    referral.save(update_fields=fields)
     Episode.objects.filter(pk=locked.pk).update(triage_due_on=referral.triage_due_on)
     core.deadline_create(
         kind=DeadlineKind.TRIAGE,

@@ -12,6 +12,7 @@ from pathway.audit import AuditedPaginator
 from pathway.errors import DomainError
 from pathway.rules import rule
 from pathway.selectors import episode_timeline, rtt_summary
+from referrals.models import EXCLUDED_CONDITIONS
 from referrals.selectors import referral_for, referral_of_episode
 from referrals.views import apply_errors
 
@@ -133,6 +134,7 @@ def _episode_context(request, episode, *, outcome_form=None, flag_form=None, inf
         "criteria": criteria,
         "criteria_failed": [c for c in criteria if not c["met"]],
         "flags": red_flag_rows(referral),
+        "excluded": [EXCLUDED_CONDITIONS.get(code, code) for code in referral.excluded_conditions or []],
         "can_clear": can_clear_red_flags(request.user),
         "days_left": working_days_left(referral.triage_due_on, core.today_london()),
         "outcome_form": outcome_form
@@ -224,7 +226,12 @@ def info_received(request, pk):
     form = InfoReceivedForm(request.POST)
     form.is_valid()
     try:
-        services.triage_info_received(episode=episode, actor=request.user, note=form.cleaned_data.get("note", ""))
+        services.triage_info_received(
+            episode=episode,
+            actor=request.user,
+            note=form.cleaned_data.get("note", ""),
+            mental_health_settled=bool(form.cleaned_data.get("mental_health_settled")),
+        )
         messages.success(request, "Information received: the referral is back in the triage queue.")
     except DomainError as exc:
         messages.error(request, exc.detail)

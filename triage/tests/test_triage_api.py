@@ -182,7 +182,12 @@ def test_redirect_closes_episode_with_destination_in_the_letter(api_as, spa_user
     assert episode.rtt_periods.get().status_code == "34"
     letter = Letter.objects.get(episode=episode)
     assert letter.kind == "triage_outcome"
-    assert letter.content == {"outcome": "redirect", "reason": "Needs MSK first", "redirect_to": "msk"}
+    assert letter.content == {
+        "outcome": "redirect",
+        "reason": "Needs MSK first",
+        "redirect_to": "msk",
+        "redirect_to_label": "MSK service",
+    }
 
 
 def test_request_info_then_info_received_returns_to_the_queue_with_a_new_deadline(api_as, spa_user, frozen):
