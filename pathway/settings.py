@@ -332,6 +332,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # the PATHWAY_RULES environment variable, e.g. PATHWAY_RULES='{"triage_working_days": 3}'.
 PATHWAY_RULES_DEFAULTS = {
     "triage_working_days": 2,
+    # The palliative fast track (referrals from an oncologist or palliative-care consultant only).
+    "fast_track_triage_working_days": 1,
     "rtt_max_days_within": 126,
     "rtt_warning_weeks": [12, 16],
     "mdt_review_weeks": 4,

@@ -6,7 +6,7 @@ from pathway.models import Patient, Practice
 from pathway.services import today_london
 from safeguarding.models import CommunicationFormat
 
-from .models import EXCLUDED_CONDITIONS, RED_FLAGS, Urgency
+from .models import EXCLUDED_CONDITIONS, RED_FLAGS, ReferrerType, Urgency
 from .services import PATIENT_FIELDS
 
 
@@ -56,7 +56,7 @@ def _date(label, required=True, help_text="For example, 2026-11-02"):
 
 class ReferralForm(forms.Form):
     FIELDSETS = [
-        ("Referrer", ["practice_ods", "referrer_name", "received_on", "ubrn", "ubrn_converted_on"]),
+        ("Referrer", ["practice_ods", "referrer_name", "referrer_type", "received_on", "ubrn", "ubrn_converted_on"]),
         ("Patient", ["nhs_number", *PATIENT_FIELDS]),
         ("Condition", ["pain_site", "pain_nature", "duration_months", "impact"]),
         ("History and treatment", ["previous_treatments", "medical_history", "medications"]),
@@ -78,6 +78,14 @@ class ReferralForm(forms.Form):
 
     practice_ods = forms.ChoiceField(label="Referring practice")
     referrer_name = _text("Referring clinician", max_length=120)
+    referrer_type = forms.ChoiceField(
+        label="Referrer",
+        choices=ReferrerType.choices,
+        initial=ReferrerType.GP,
+        required=False,
+        help_text="The palliative fast track is only for referrals from an oncologist or palliative-care consultant",
+        widget=forms.Select(attrs={"class": "nhsuk-select"}),
+    )
     received_on = _date("Date received", required=False, help_text="Leave blank for today")
     ubrn = _text("e-RS UBRN", max_length=20, help_text="12 digits, if booked through the e-Referral Service")
     ubrn_converted_on = _date("Date the UBRN was converted", required=False)

@@ -34,6 +34,17 @@ class Urgency(models.TextChoices):
     PALLIATIVE = "palliative", "Palliative (fast track)"
 
 
+class ReferrerType(models.TextChoices):
+    GP = "gp", "GP"
+    ONCOLOGIST = "oncologist", "Oncologist"
+    PALLIATIVE_CARE = "palliative_care", "Palliative-care consultant"
+    OTHER_CONSULTANT = "other_consultant", "Other hospital consultant"
+    OTHER = "other", "Other"
+
+
+# The palliative fast track is for referrals from these referrers only (service specification 3.4.2).
+FAST_TRACK_REFERRERS = (ReferrerType.ONCOLOGIST, ReferrerType.PALLIATIVE_CARE)
+
 # The triage queue's fast track (DESIGN.md section 3): palliative first, then urgent, then routine.
 TRIAGE_PRIORITY = {Urgency.PALLIATIVE: 0, Urgency.URGENT: 1, Urgency.ROUTINE: 2}
 
@@ -48,6 +59,7 @@ class Referral(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="referrals")
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="referrals")
     referrer_name = models.CharField(max_length=120, blank=True)
+    referrer_type = models.CharField(max_length=20, choices=ReferrerType.choices, default=ReferrerType.GP)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.WEB)
     received_on = models.DateField()
     ubrn = models.CharField(max_length=12, blank=True, help_text="e-RS unique booking reference number")

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from pathway import rtt
 from pathway import services as core
-from pathway.calendar import add_working_days
 from pathway.errors import DomainError, InvalidInput, TransitionNotAllowed
 from pathway.models import (
     Deadline,
@@ -22,8 +21,8 @@ from pathway.models import (
     PathwayEvent,
     Team,
 )
-from pathway.rules import rule
 from referrals.models import RED_FLAGS, Referral
+from referrals.services import triage_due_on
 
 from .criteria import failed_criteria
 from .models import RedFlagClearance, RedirectTarget, TriageDecision, TriageOutcome
@@ -318,7 +317,7 @@ def triage_info_received(
         episode=locked.pk, to=EpisodeState.TRIAGE, actor=actor, reason=note.strip() or "Information received"
     )
     referral = Referral.objects.select_for_update().get(episode_id=locked.pk)
-    referral.triage_due_on = add_working_days(received_on, rule("triage_working_days"))
+    referral.triage_due_on = triage_due_on(received_on, referral.urgency)
     fields = ["triage_due_on"]
     if mental_health_settled and referral.acute_mental_health:
         referral.acute_mental_health = False

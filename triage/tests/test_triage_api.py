@@ -51,7 +51,9 @@ def test_queue_puts_palliative_then_urgent_first_then_due_date_then_received(api
     routine_new = make_referral(practice=practice, received_on=date(2026, 11, 3))
     urgent_new = make_referral(practice=practice, received_on=date(2026, 11, 4), urgency="urgent")
     urgent_old = make_referral(practice=practice, received_on=date(2026, 11, 2), urgency="urgent")
-    palliative = make_referral(practice=practice, received_on=date(2026, 11, 4), urgency="palliative")
+    palliative = make_referral(
+        practice=practice, received_on=date(2026, 11, 4), urgency="palliative", referrer_type="oncologist"
+    )
     # Same due date (Fri 31 Oct and Sat 1 Nov both fall due on Tue 4 Nov): received date breaks the tie.
     sat = make_referral(practice=practice, received_on=date(2026, 10, 31))
     fri = make_referral(practice=practice, received_on=date(2026, 10, 30))

@@ -50,7 +50,7 @@ def test_empty_queue_says_so(client, spa_user):
 
 
 def test_next_referral_button_claims_and_opens_the_triage_page(client, spa_user):
-    referral = make_referral(received_on=date(2026, 11, 2), urgency="palliative")
+    referral = make_referral(received_on=date(2026, 11, 2), urgency="palliative", referrer_type="palliative_care")
     client.force_login(spa_user)
     response = client.post("/triage/next/")
     assert response.status_code == 302 and response.url == f"/triage/episodes/{referral.episode_id}/"
