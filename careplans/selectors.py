@@ -31,7 +31,7 @@ def episode_overview(episode: Episode, today: date) -> dict:
     appointments = list(
         episode.appointments.select_related("clinician", "group_session").order_by("date", "time", "id")
     )
-    extensions = list(episode.extensions.select_related("requested_by", "approved_by"))
+    extensions = list(episode.extensions.select_related("requested_by", "approved_by", "declined_by"))
     approved = [e.until for e in extensions if e.approved_at is not None]
     return {
         "rtt": rtt_summary(episode),
@@ -130,7 +130,9 @@ def worklist(user, today: date) -> dict:
         "letters_awaiting_approval": Letter.objects.filter(state=LetterState.DRAFT, episode__in=visible)
         .select_related("episode", "episode__patient")
         .order_by("due_on", "id"),
-        "extensions_awaiting_approval": Extension.objects.filter(approved_at__isnull=True, episode__in=visible)
+        "extensions_awaiting_approval": Extension.objects.filter(
+            approved_at__isnull=True, declined_at__isnull=True, episode__in=visible
+        )
         .filter(episode__state__in=CARE_STATES)
         .select_related("episode", "episode__patient")
         .order_by("requested_at"),

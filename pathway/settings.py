@@ -339,6 +339,8 @@ PATHWAY_RULES_DEFAULTS = {
     "mdt_review_weeks": 4,
     "episode_limit_months": 9,
     "episode_warning_months": [7, 8],
+    # A commissioner declined an extension past nine months: the discharge plan is due this many working days later.
+    "declined_extension_discharge_plan_working_days": 10,
     "discharge_letter_working_days": 3,
     "medication_review_weeks": 6,
     "prescribing_advice_working_days": 3,

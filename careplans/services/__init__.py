@@ -20,7 +20,7 @@ from .appointments import (
 from .assessment import assessment_record, mental_health_referral_made
 from .careplan import CARE_PLAN_LISTS, careplan_save
 from .discharge import DISCHARGE_RTT_STATUS, discharge_record
-from .extensions import extension_approve, extension_request
+from .extensions import extension_decide, extension_request, may_decide_extension
 from .mdt import mdt_review_record
 from .medications import factor_table, medication_add, medication_review_due, medication_stop
 from .treatment import treatment_start
@@ -37,12 +37,13 @@ __all__ = [
     "assessment_record",
     "careplan_save",
     "discharge_record",
-    "extension_approve",
+    "extension_decide",
     "extension_request",
     "factor_table",
     "group_session_create",
     "limit_status",
     "mdt_due_on",
+    "may_decide_extension",
     "mdt_review_record",
     "medication_add",
     "medication_review_due",
