@@ -153,6 +153,7 @@ def test_the_commissioner_page_agrees_and_declines_and_other_commissioners_get_4
     assert "PMP starts in January" not in client.get("/care/extensions/pending/").content.decode()
     assert client.post(f"/care/extensions/{ext.pk}/decision/", {"decision": "agreed"}).status_code == 404
     client.force_login(own_commissioner)
+    assert "/care/extensions/pending/" in client.get("/reports/over-9-months/").content.decode()
     page = client.get("/care/extensions/pending/").content.decode()
     assert "PMP starts in January" in page and pseudonym(episode.patient_id) in page
     assert 'value="agreed"' in page and 'value="declined"' in page
