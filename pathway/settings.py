@@ -290,6 +290,7 @@ SPECTACULAR_SETTINGS = {
         "ProgrammeKindEnum": "programmes.models.Programme.Kind",
         "ProgrammeModeEnum": "programmes.models.Programme.Mode",
         "IncidentKindEnum": "safeguarding.models.Incident.Kind",
+        "ExtensionStateEnum": "careplans.models.Extension.State",
     },
 }
 
