@@ -172,6 +172,7 @@ class Generator:
             practice_id=practice.pk,
             received_on=received,
             urgency=urgency,
+            referrer_type="oncologist" if urgency == Urgency.PALLIATIVE else "gp",
             pain_site=rng.choice(SITES),
             duration_months=rng.randint(4, 120),
             reason="Persistent pain despite primary care management",

@@ -263,8 +263,17 @@ class ExtensionForm(VersionedForm):
     until = forms.DateField(label="Extend until", widget=DateInput)
 
 
-class ApproveExtensionForm(VersionedForm):
-    pass
+class ExtensionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("agreed", "Agree"), ("declined", "Decline")],
+        error_messages={"required": "Choose agree or decline.", "invalid_choice": "Choose agree or decline."},
+    )
+    note = forms.CharField(
+        label="Note to the service (required to decline)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class MdtReviewForm(VersionedForm):
@@ -276,6 +285,20 @@ class MdtReviewForm(VersionedForm):
         coerce=int,
         empty_value=None,
         required=False,
+    )
+    repatriate_to_tier2 = forms.TypedChoiceField(
+        label="Repatriate to tier 2",
+        choices=[
+            ("", "Decide from the care plan (stand-alone interventions are repatriated)"),
+            ("yes", "Yes: refer on to the community tier 2 service"),
+            ("no", "No"),
+        ],
+        coerce=lambda v: v == "yes",
+        empty_value=None,
+        required=False,
+    )
+    onward_referral = forms.CharField(
+        label="Onward referral (when repatriating to tier 2)", required=False, max_length=200
     )
 
 

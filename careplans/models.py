@@ -169,6 +169,13 @@ class MdtReview(models.Model):
     decision = models.TextField()
     tier_before = models.PositiveSmallIntegerField(null=True, blank=True)
     tier_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Stand-alone interventions (e.g. infrequent injections, no other active treatment) are
+    # repatriated to the community tier 2 service, with the onward referral recorded.
+    standalone_intervention = models.BooleanField(
+        default=False, help_text="At the review the care plan held interventions and no other active treatment"
+    )
+    repatriate_to_tier2 = models.BooleanField(default=False)
+    onward_referral = models.CharField(max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -300,20 +307,51 @@ class OmeRecord(models.Model):
 
 
 class Extension(models.Model):
-    """Past nine months an episode needs an extension with a clinical rationale."""
+    """Past nine months an episode needs an extension with a clinical rationale, requested by the
+    service and agreed (``approved_*``) or declined by a commissioner user of the patient's
+    commissioner. Only an agreed extension is in force (moves the episode limit)."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", "Waiting for the commissioner"
+        AGREED = "agreed", "Agreed by the commissioner"
+        DECLINED = "declined", "Declined by the commissioner"
 
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="extensions")
     rationale = models.TextField()
     until = models.DateField()
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
+    # Agreed: by whom and when (the commissioner user).
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    declined_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["requested_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["requested_at"],
+                condition=Q(approved_at__isnull=True, declined_at__isnull=True),
+                name="extension_pending",
+            )
+        ]
+
+    @property
+    def state(self) -> str:
+        if self.approved_at is not None:
+            return self.State.AGREED
+        if self.declined_at is not None:
+            return self.State.DECLINED
+        return self.State.REQUESTED
+
+    def get_state_display(self) -> str:
+        return self.State(self.state).label
 
 
 class Discharge(models.Model):

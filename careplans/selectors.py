@@ -53,7 +53,7 @@ def episode_overview(episode: Episode, today: date) -> dict:
     appointments = list(
         episode.appointments.select_related("clinician", "group_session").order_by("date", "time", "id")
     )
-    extensions = list(episode.extensions.select_related("requested_by", "approved_by"))
+    extensions = list(episode.extensions.select_related("requested_by", "approved_by", "declined_by"))
     approved = [e.until for e in extensions if e.approved_at is not None]
     plan = latest_care_plan(episode)
     return {
@@ -79,6 +79,11 @@ def episode_overview(episode: Episode, today: date) -> dict:
         "ome_history": ome_history(episode),
         "mdt_due_on": mdt_due_on(episode.admitted_on) if episode.tier == 3 and episode.admitted_on else None,
         "discharge": Discharge.objects.filter(episode=episode).first(),
+        # Accepted although acceptance criteria were not met: the recorded override.
+        "acceptance_override": episode.triage_decisions.exclude(override_reason="")
+        .select_related("decided_by")
+        .order_by("-id")
+        .first(),
         "in_care": episode.state in CARE_STATES,
         "is_open": episode.is_open,
     }
@@ -152,7 +157,9 @@ def worklist(user, today: date) -> dict:
         "letters_awaiting_approval": Letter.objects.filter(state=LetterState.DRAFT, episode__in=visible)
         .select_related("episode", "episode__patient")
         .order_by("due_on", "id"),
-        "extensions_awaiting_approval": Extension.objects.filter(approved_at__isnull=True, episode__in=visible)
+        "extensions_awaiting_approval": Extension.objects.filter(
+            approved_at__isnull=True, declined_at__isnull=True, episode__in=visible
+        )
         .filter(episode__state__in=CARE_STATES)
         .select_related("episode", "episode__patient")
         .order_by("requested_at"),

@@ -25,5 +25,6 @@ urlpatterns = [
     path("appointments/<int:pk>/outcome/", views.appointment_outcome, name="care-appointment-outcome"),
     path("appointments/<int:pk>/dna-decision/", views.appointment_dna_decision, name="care-dna-decision"),
     path("medications/<int:pk>/stop/", views.medication_stop, name="care-medication-stop"),
-    path("extensions/<int:pk>/approve/", views.extension_approve, name="care-extension-approve"),
+    path("extensions/pending/", views.extensions_pending, name="care-extensions-pending"),
+    path("extensions/<int:pk>/decision/", views.extension_decision, name="care-extension-decision"),
 ]

@@ -10,6 +10,7 @@ class DomainError(Exception):
     def __init__(self, detail: str, *, code: str | None = None, extra: dict | None = None):
         super().__init__(detail)
         self.detail = detail
+        # More fields of the 409 body beside detail and code (e.g. the criteria not met).
         self.extra = extra or {}
         if code:
             self.code = code

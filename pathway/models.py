@@ -298,6 +298,7 @@ class DeadlineKind(models.TextChoices):
     MENTAL_HEALTH_REFERRAL = "mental_health_referral", "Urgent mental-health referral"
     PROM = "prom", "PROM return"
     MDS_SUBMISSION = "mds_submission", "Monthly data set submission"
+    DISCHARGE_PLAN = "discharge_plan", "Discharge plan (extension declined)"
 
 
 class DeadlineQuerySet(models.QuerySet):

@@ -293,6 +293,7 @@ SPECTACULAR_SETTINGS = {
         "MedicationReviewOutcomeEnum": "careplans.models.MedicationReview.Outcome",
         "MedicationChangeEnum": "careplans.models.MedicationLine.Change",
         "DrugClassEnum": "careplans.models.DrugClass",
+        "ExtensionStateEnum": "careplans.models.Extension.State",
     },
 }
 
@@ -335,11 +336,15 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # the PATHWAY_RULES environment variable, e.g. PATHWAY_RULES='{"triage_working_days": 3}'.
 PATHWAY_RULES_DEFAULTS = {
     "triage_working_days": 2,
+    # The palliative fast track (referrals from an oncologist or palliative-care consultant only).
+    "fast_track_triage_working_days": 1,
     "rtt_max_days_within": 126,
     "rtt_warning_weeks": [12, 16],
     "mdt_review_weeks": 4,
     "episode_limit_months": 9,
     "episode_warning_months": [7, 8],
+    # A commissioner declined an extension past nine months: the discharge plan is due this many working days later.
+    "declined_extension_discharge_plan_working_days": 10,
     "discharge_letter_working_days": 3,
     "medication_review_weeks": 6,
     "prescribing_advice_working_days": 3,

@@ -21,7 +21,7 @@ from pathway.pagination import Pagination
 from pathway.selectors import rtt_summary
 
 from . import services
-from .models import RED_FLAGS, Referral, Urgency
+from .models import EXCLUDED_CONDITIONS, RED_FLAGS, Referral, ReferrerType, Urgency
 from .selectors import can_refer, referral_for, referrals_visible_to
 
 DATE_ERRORS = {"invalid": "Enter a real date in the form YYYY-MM-DD."}
@@ -50,6 +50,12 @@ class ReferralInSerializer(serializers.Serializer):
     )
     practice_ods = serializers.CharField(max_length=10)
     referrer_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    referrer_type = serializers.ChoiceField(
+        choices=ReferrerType.choices,
+        required=False,
+        default=ReferrerType.GP,
+        help_text="Who refers: urgency palliative (the fast track) needs oncologist or palliative_care.",
+    )
     received_on = serializers.DateField(required=False, allow_null=True, default=None, error_messages=DATE_ERRORS)
     ubrn = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True, default="")
     ubrn_converted_on = serializers.DateField(required=False, allow_null=True, default=None, error_messages=DATE_ERRORS)
@@ -69,6 +75,18 @@ class ReferralInSerializer(serializers.Serializer):
         ),
         required=False,
         default=list,
+    )
+    excluded_conditions = serializers.ListField(
+        child=serializers.ChoiceField(
+            choices=list(EXCLUDED_CONDITIONS.items()),
+            error_messages={"invalid_choice": "'{input}' is not a known excluded condition."},
+        ),
+        required=False,
+        default=list,
+        help_text="Conditions treated by a regional tertiary centre: offered as a tertiary redirect at triage.",
+    )
+    acute_mental_health = serializers.BooleanField(
+        required=False, default=False, help_text="An acute mental-health episode: triage is deferred, not accepted."
     )
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
@@ -115,7 +133,10 @@ class ReferralSerializer(serializers.ModelSerializer):
             "risks",
             "reason",
             "red_flags",
+            "excluded_conditions",
+            "acute_mental_health",
             "referrer_name",
+            "referrer_type",
             "claimed_by",
             "attachments",
             "created_at",

@@ -66,6 +66,7 @@ def seed(ctx) -> None:
             "needs_vulnerabilities": "Lives alone" if i % 7 == 0 else "",
             "risks": "Low mood reported" if i % 13 == 0 else "",
             "urgency": urgency,
+            "referrer_type": "oncologist" if urgency == Urgency.PALLIATIVE else "gp",
             "red_flags": [FLAGS[i % len(FLAGS)]] if i % 9 == 0 else [],
             "reason": f"Persistent {site} pain despite primary-care management",
         }

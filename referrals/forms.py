@@ -6,7 +6,7 @@ from pathway.models import Patient, Practice
 from pathway.services import today_london
 from safeguarding.models import CommunicationFormat
 
-from .models import RED_FLAGS, Urgency
+from .models import EXCLUDED_CONDITIONS, RED_FLAGS, ReferrerType, Urgency
 from .services import PATIENT_FIELDS
 
 
@@ -56,19 +56,36 @@ def _date(label, required=True, help_text="For example, 2026-11-02"):
 
 class ReferralForm(forms.Form):
     FIELDSETS = [
-        ("Referrer", ["practice_ods", "referrer_name", "received_on", "ubrn", "ubrn_converted_on"]),
+        ("Referrer", ["practice_ods", "referrer_name", "referrer_type", "received_on", "ubrn", "ubrn_converted_on"]),
         ("Patient", ["nhs_number", *PATIENT_FIELDS]),
         ("Condition", ["pain_site", "pain_nature", "duration_months", "impact"]),
         ("History and treatment", ["previous_treatments", "medical_history", "medications"]),
         (
             "Needs, vulnerabilities and risks",
-            ["communication_format", "needs_vulnerabilities", "risks", "red_flags", "urgency", "reason"],
+            [
+                "communication_format",
+                "needs_vulnerabilities",
+                "risks",
+                "red_flags",
+                "excluded_conditions",
+                "acute_mental_health",
+                "urgency",
+                "reason",
+            ],
         ),
         ("Attachments", ["attachments"]),
     ]
 
     practice_ods = forms.ChoiceField(label="Referring practice")
     referrer_name = _text("Referring clinician", max_length=120)
+    referrer_type = forms.ChoiceField(
+        label="Referrer",
+        choices=ReferrerType.choices,
+        initial=ReferrerType.GP,
+        required=False,
+        help_text="The palliative fast track is only for referrals from an oncologist or palliative-care consultant",
+        widget=forms.Select(attrs={"class": "nhsuk-select"}),
+    )
     received_on = _date("Date received", required=False, help_text="Leave blank for today")
     ubrn = _text("e-RS UBRN", max_length=20, help_text="12 digits, if booked through the e-Referral Service")
     ubrn_converted_on = _date("Date the UBRN was converted", required=False)
@@ -133,6 +150,20 @@ class ReferralForm(forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "nhsuk-checkboxes__input"}),
         help_text="Any red flag must be cleared by a clinician before the referral can be accepted",
     )
+    excluded_conditions = forms.MultipleChoiceField(
+        label="Conditions treated by a regional tertiary centre",
+        required=False,
+        choices=list(EXCLUDED_CONDITIONS.items()),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "nhsuk-checkboxes__input"}),
+        help_text="These are not treated by this service: the referral will be offered to the regional tertiary "
+        "pain centre",
+    )
+    acute_mental_health = forms.BooleanField(
+        label="The patient is having an acute mental-health episode",
+        required=False,
+        help_text="Triage is deferred until the episode has settled",
+        widget=forms.CheckboxInput(attrs={"class": "nhsuk-checkboxes__input"}),
+    )
     urgency = forms.ChoiceField(
         label="Urgency",
         choices=Urgency.choices,
@@ -163,6 +194,7 @@ class ReferralForm(forms.Form):
     def service_data(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if k != "attachments"}
         data["red_flags"] = list(data.get("red_flags") or [])
+        data["excluded_conditions"] = list(data.get("excluded_conditions") or [])
         return data
 
 

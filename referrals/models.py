@@ -18,11 +18,32 @@ RED_FLAGS = {
 }
 
 
+# Conditions that go to a regional tertiary centre, not to this service (service specification
+# exclusions): captured on the referral, offered as a ``tertiary`` redirect at triage.
+EXCLUDED_CONDITIONS = {
+    "phantom_limb_pain": "Phantom limb pain",
+    "central_post_stroke_pain": "Central post-stroke pain",
+    "complex_regional_pain_syndrome": "Complex regional pain syndrome (CRPS)",
+    "spinal_cord_stimulator_review": "Spinal cord stimulator review",
+}
+
+
 class Urgency(models.TextChoices):
     ROUTINE = "routine", "Routine"
     URGENT = "urgent", "Urgent"
     PALLIATIVE = "palliative", "Palliative (fast track)"
 
+
+class ReferrerType(models.TextChoices):
+    GP = "gp", "GP"
+    ONCOLOGIST = "oncologist", "Oncologist"
+    PALLIATIVE_CARE = "palliative_care", "Palliative-care consultant"
+    OTHER_CONSULTANT = "other_consultant", "Other hospital consultant"
+    OTHER = "other", "Other"
+
+
+# The palliative fast track is for referrals from these referrers only (service specification 3.4.2).
+FAST_TRACK_REFERRERS = (ReferrerType.ONCOLOGIST, ReferrerType.PALLIATIVE_CARE)
 
 # The triage queue's fast track (DESIGN.md section 3): palliative first, then urgent, then routine.
 TRIAGE_PRIORITY = {Urgency.PALLIATIVE: 0, Urgency.URGENT: 1, Urgency.ROUTINE: 2}
@@ -38,6 +59,7 @@ class Referral(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="referrals")
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="referrals")
     referrer_name = models.CharField(max_length=120, blank=True)
+    referrer_type = models.CharField(max_length=20, choices=ReferrerType.choices, default=ReferrerType.GP)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.WEB)
     received_on = models.DateField()
     ubrn = models.CharField(max_length=12, blank=True, help_text="e-RS unique booking reference number")
@@ -54,6 +76,12 @@ class Referral(models.Model):
     risks = models.TextField(blank=True)
     reason = models.TextField(blank=True)
     red_flags = models.JSONField(default=list, blank=True)
+    excluded_conditions = models.JSONField(
+        default=list, blank=True, help_text="Codes of EXCLUDED_CONDITIONS: conditions for a regional tertiary centre"
+    )
+    acute_mental_health = models.BooleanField(
+        default=False, help_text="An acute mental-health episode: triage is deferred (information requested)"
+    )
     triage_due_on = models.DateField(db_index=True)
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="claimed_referrals"

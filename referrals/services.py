@@ -23,7 +23,16 @@ from pathway.models import OPEN_STATES, DeadlineKind, Episode, EpisodeState, Pat
 from pathway.rules import rule
 from pathway.validators import EARLIEST_BIRTH_DATE, normalise_nhs_number, validate_nhs_number
 
-from .models import RED_FLAGS, TRIAGE_PRIORITY, Referral, ReferralAttachment, Urgency
+from .models import (
+    EXCLUDED_CONDITIONS,
+    FAST_TRACK_REFERRERS,
+    RED_FLAGS,
+    TRIAGE_PRIORITY,
+    Referral,
+    ReferralAttachment,
+    ReferrerType,
+    Urgency,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -90,8 +99,20 @@ def is_practice_bound(user) -> bool:
     return has_role(user, Role.GP_PRACTICE) and not has_role(user, Role.SPA_TRIAGE, Role.SERVICE_LEAD)
 
 
-def triage_due_on(received_on: date) -> date:
-    return add_working_days(received_on, rule("triage_working_days"))
+def triage_working_days(urgency: str = Urgency.ROUTINE) -> int:
+    """Working days to triage: the palliative fast track has its own, shorter limit."""
+    if urgency == Urgency.PALLIATIVE:
+        return rule("fast_track_triage_working_days")
+    return rule("triage_working_days")
+
+
+def triage_due_on(received_on: date, urgency: str = Urgency.ROUTINE) -> date:
+    return add_working_days(received_on, triage_working_days(urgency))
+
+
+FAST_TRACK_MESSAGE = (
+    "The palliative fast track is only for referrals from an oncologist or a palliative-care consultant."
+)
 
 
 def _blank(value: Any) -> bool:
@@ -182,15 +203,31 @@ def referral_validate(*, data: dict[str, Any], actor=None, today: date, attachme
         _add(errors, "duration_months", "Enter the duration as a whole number of months.")
 
     urgency = data.get("urgency") or Urgency.ROUTINE
+    referrer_type = data.get("referrer_type") or ReferrerType.GP
     if urgency not in Urgency.values:
         _add(errors, "urgency", f"Urgency must be one of: {', '.join(Urgency.values)}.")
-    clean["urgency"] = urgency
+    if referrer_type not in ReferrerType.values:
+        _add(errors, "referrer_type", f"Referrer type must be one of: {', '.join(ReferrerType.values)}.")
+    elif urgency == Urgency.PALLIATIVE and referrer_type not in FAST_TRACK_REFERRERS:
+        _add(errors, "urgency", FAST_TRACK_MESSAGE)
+    clean["urgency"], clean["referrer_type"] = urgency, referrer_type
 
     flags = data.get("red_flags") or []
     unknown = [flag for flag in flags if flag not in RED_FLAGS]
     if unknown:
         _add(errors, "red_flags", f"Unknown red flag: {', '.join(map(str, unknown))}.")
     clean["red_flags"] = list(dict.fromkeys(flags))
+
+    excluded = data.get("excluded_conditions") or []
+    unknown = [code for code in excluded if code not in EXCLUDED_CONDITIONS]
+    if unknown:
+        _add(
+            errors,
+            "excluded_conditions",
+            f"Unknown condition: {', '.join(map(str, unknown))}. Choose from: {', '.join(EXCLUDED_CONDITIONS)}.",
+        )
+    clean["excluded_conditions"] = list(dict.fromkeys(excluded))
+    clean["acute_mental_health"] = bool(data.get("acute_mental_health"))
 
     ubrn = re.sub(r"\s", "", data.get("ubrn") or "")
     converted = data.get("ubrn_converted_on")
@@ -256,7 +293,7 @@ def _attachments_save(referral: Referral, files: Iterable[UploadedFile]) -> None
 def _referral_record(
     *, episode: Episode, patient: Patient, practice: Practice, clean: dict[str, Any], actor, source: str
 ) -> Referral:
-    due = triage_due_on(clean["received_on"])
+    due = triage_due_on(clean["received_on"], clean["urgency"])
     referral = Referral.objects.create(
         episode=episode,
         patient=patient,
@@ -266,9 +303,12 @@ def _referral_record(
         ubrn=clean.get("ubrn") or "",
         ubrn_converted_on=clean.get("ubrn_converted_on"),
         urgency=clean["urgency"],
+        referrer_type=clean.get("referrer_type") or ReferrerType.GP,
         pain_site=clean["pain_site"],
         duration_months=clean["duration_months"],
         red_flags=clean["red_flags"],
+        excluded_conditions=clean.get("excluded_conditions") or [],
+        acute_mental_health=bool(clean.get("acute_mental_health")),
         triage_due_on=due,
         created_by=actor,
         **{f: clean.get(f) or "" for f in REFERRAL_TEXT_FIELDS},
@@ -339,6 +379,9 @@ def referral_reengage(
         _add(errors, "received_on", "The date received cannot be in the future.")
     if urgency not in Urgency.values:
         _add(errors, "urgency", f"Urgency must be one of: {', '.join(Urgency.values)}.")
+    elif urgency == Urgency.PALLIATIVE:
+        # Re-engagement comes from the patient through the SPA, not from an oncologist or palliative-care consultant.
+        _add(errors, "urgency", FAST_TRACK_MESSAGE)
     unknown = [flag for flag in red_flags or [] if flag not in RED_FLAGS]
     if unknown:
         _add(errors, "red_flags", f"Unknown red flag: {', '.join(map(str, unknown))}.")

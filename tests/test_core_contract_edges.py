@@ -166,7 +166,9 @@ def test_next_returns_the_episode_id_that_the_triage_endpoint_takes(api_as, spa_
         assert claimed["referral_id"] == referral.pk
         queue = client.get("/api/v1/triage/queue/").json()["results"]
         assert [row["id"] for row in queue] == [referral.episode_id]
-        decided = client.post(f"/api/v1/episodes/{claimed['id']}/triage/", {"outcome": "accept", "tier": 2})
+        decided = client.post(
+            f"/api/v1/episodes/{claimed['id']}/triage/", {"outcome": "accept", "tier": 2, "team": f.TeamFactory().code}
+        )
     assert decided.status_code == 200, decided.json()
     assert (decided.json()["state"], decided.json()["admitted_on"]) == ("accepted", "2026-11-05")
 
@@ -212,7 +214,9 @@ def test_accepting_sets_the_nine_month_limit_in_calendar_months(api_as, spa_user
     with at(decided):
         referral = make_referral(received_on=date.fromisoformat(decided[:10]) - timedelta(days=1))
         body = api_as(spa_user).post(
-            f"/api/v1/episodes/{referral.episode_id}/triage/", {"outcome": "accept", "tier": 3}, format="json"
+            f"/api/v1/episodes/{referral.episode_id}/triage/",
+            {"outcome": "accept", "tier": 3, "team": f.TeamFactory().code},
+            format="json",
         )
     assert body.status_code == 200, body.json()
     assert body.json()["episode_limit_on"] == limit

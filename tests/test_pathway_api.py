@@ -45,7 +45,11 @@ def test_referral_to_discharge_letter_and_kpis_through_the_api(api_as, spa_user,
         episode_id = referral["episode_id"]
 
     with time_machine.travel("2026-12-29T10:00:00+00:00", tick=False):
-        r = spa.post(f"/api/v1/episodes/{episode_id}/triage/", {"outcome": "accept", "tier": 2}, format="json")
+        r = spa.post(
+            f"/api/v1/episodes/{episode_id}/triage/",
+            {"outcome": "accept", "tier": 2, "team": f.TeamFactory().code},
+            format="json",
+        )
         assert r.status_code == 200, r.json()
         episode = lead.get(f"/api/v1/episodes/{episode_id}/").json()
         assert (episode["state"], episode["tier"], episode["admitted_on"]) == ("accepted", 2, "2026-12-29")

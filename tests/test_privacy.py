@@ -166,7 +166,11 @@ def test_a_whole_pathway_logs_no_identifiers(
             errors.append(r.content.decode())
 
         with time_machine.travel("2026-12-29T10:00:00+00:00", tick=False):
-            r = spa.post(f"/api/v1/episodes/{episode_id}/triage/", {"outcome": "accept", "tier": 2}, format="json")
+            r = spa.post(
+                f"/api/v1/episodes/{episode_id}/triage/",
+                {"outcome": "accept", "tier": 2, "team": f.TeamFactory().code},
+                format="json",
+            )
             assert r.status_code == 200, r.json()
 
         with time_machine.travel("2027-01-11T10:00:00+00:00", tick=False):

@@ -200,6 +200,9 @@ REDIRECT_ALIASES = {
     "specialty": RedirectTarget.OTHER_SPECIALTY,
     "palliative_care": RedirectTarget.PALLIATIVE,
     "msk_service": RedirectTarget.MSK,
+    "tertiary_centre": RedirectTarget.TERTIARY,
+    "regional_tertiary_centre": RedirectTarget.TERTIARY,
+    "regional_tertiary_pain_centre": RedirectTarget.TERTIARY,
 }
 
 
@@ -231,7 +234,21 @@ class TriageDecisionSerializer(serializers.Serializer):
         },
     )
     team = serializers.SlugRelatedField(
-        slug_field="code", queryset=Team.objects.all(), required=False, allow_null=True, default=None
+        slug_field="code",
+        queryset=Team.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The team's code: required with accept to tier 2 or 3.",
+        error_messages={"does_not_exist": "No team has the code '{value}'."},
+    )
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Accept although acceptance criteria are not met (clinician or service lead only; "
+        "otherwise 403 override_not_allowed). Without it a failed criterion is a 409 criteria_not_met.",
     )
     version = serializers.IntegerField(required=False, min_value=1)
 
@@ -243,6 +260,10 @@ class TriageDecisionOutput(serializers.Serializer):
     reason = serializers.CharField()
     redirect_to = serializers.ChoiceField(choices=RedirectTarget.choices, allow_null=True)
     decided_on = serializers.DateField()
+    override_reason = serializers.CharField(help_text="Why it was accepted although criteria were not met.")
+    criteria_overridden = serializers.ListField(
+        child=serializers.CharField(), help_text="The criteria not met when it was accepted (plain words)."
+    )
 
 
 class EpisodeTriagedSerializer(EpisodeSerializer):
@@ -259,6 +280,9 @@ class EpisodeTriage(APIView):
     @extend_schema(
         request=TriageDecisionSerializer,
         responses=action_responses(200, EpisodeTriagedSerializer),
+        description="409 codes: red_flags, acute_mental_health (defer with request_info instead), "
+        "criteria_not_met (with criteria: the failed criteria in plain words), "
+        "transition_not_allowed, stale_version, claimed. 403 override_not_allowed: override_reason from SPA staff.",
     )
     def post(self, request, pk):
         episode = access_episode(request.user, pk)
@@ -273,6 +297,7 @@ class EpisodeTriage(APIView):
             reason=data["reason"],
             redirect_to=data.get("redirect_to") or "",
             team=data.get("team"),
+            override_reason=data["override_reason"],
             actor=request.user,
             expected_version=data.get("version"),
         )
@@ -285,12 +310,19 @@ class EpisodeTriage(APIView):
             "reason": decision.reason,
             "redirect_to": decision.redirect_to or None,
             "decided_on": decision.decided_on.isoformat(),
+            "override_reason": decision.override_reason,
+            "criteria_overridden": decision.criteria_overridden,
         }
         return Response(body)
 
 
 class InfoReceivedSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    mental_health_settled = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The acute mental-health episode that deferred triage has settled: acceptance is possible again.",
+    )
 
 
 class EpisodeInfoReceived(APIView):
@@ -303,7 +335,7 @@ class EpisodeInfoReceived(APIView):
         require_triager(request.user)
         incoming = InfoReceivedSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        services.triage_info_received(episode=episode, actor=request.user, note=incoming.validated_data["note"])
+        services.triage_info_received(episode=episode, actor=request.user, **incoming.validated_data)
         episode.refresh_from_db()
         return Response(EpisodeSerializer(episode).data)
 

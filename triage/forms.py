@@ -22,8 +22,9 @@ class TriageOutcomeForm(forms.Form):
         widget=forms.RadioSelect(attrs=RADIOS),
     )
     team = forms.ModelChoiceField(
-        label="Team (when accepting)",
+        label="Team",
         required=False,
+        help_text="Required to accept to tier 2 or 3: the team's clinicians are the ones who see the patient",
         queryset=Team.objects.order_by("name"),
         widget=forms.Select(attrs={"class": "nhsuk-select"}),
     )
@@ -39,7 +40,27 @@ class TriageOutcomeForm(forms.Form):
         help_text="Needed to reject, redirect or request information: the GP will read it in the letter",
         widget=forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 3}),
     )
+    override_reason = forms.CharField(
+        label="Override reason",
+        required=False,
+        help_text="Only to accept a referral that does not meet the acceptance criteria: why it should be "
+        "accepted anyway (a clinician or the service lead)",
+        widget=forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 2}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, may_override: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_override:
+            del self.fields["override_reason"]
+        # Required for some outcomes only, so not "(optional)" on the page; the service checks it.
+        self.fields["team"].conditionally_required = True
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == TriageOutcome.ACCEPT and data.get("tier") in (2, 3) and not data.get("team"):
+            self.add_error("team", f"Choose the team that will care for the patient to accept to tier {data['tier']}.")
+        return data
 
 
 class RedFlagClearForm(forms.Form):
@@ -65,4 +86,9 @@ class ReassignForm(forms.Form):
 class InfoReceivedForm(forms.Form):
     note = forms.CharField(
         label="What was received", required=False, widget=forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 2})
+    )
+    mental_health_settled = forms.BooleanField(
+        label="The acute mental-health episode has settled",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "nhsuk-checkboxes__input"}),
     )

@@ -19,6 +19,7 @@ class RedirectTarget(models.TextChoices):
     MENTAL_HEALTH_URGENT = "mental_health_urgent", "Mental health (urgent)"
     OTHER_SPECIALTY = "other_specialty", "Other specialty"
     PALLIATIVE = "palliative", "Palliative care"
+    TERTIARY = "tertiary", "Regional tertiary pain centre"
 
 
 class TriageDecision(models.Model):
@@ -30,6 +31,9 @@ class TriageDecision(models.Model):
     redirect_to = models.CharField(max_length=30, choices=RedirectTarget.choices, blank=True)
     decided_on = models.DateField()
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    # Accepted although acceptance criteria failed: the clinician's (or lead's) reason and what failed.
+    override_reason = models.TextField(blank=True)
+    criteria_overridden = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -46,3 +50,32 @@ class RedFlagClearance(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["referral", "flag"], name="one_clearance_per_flag")]
+
+
+class AcceptanceCriterion(models.Model):
+    """One acceptance criterion of the service (DESIGN.md section 6), held as data so the service
+    can switch a criterion off or change its threshold in the admin. Each ``check`` is one test the
+    code knows how to make (``code``); ``threshold`` overrides the PATHWAY_RULES value where it applies."""
+
+    class Check(models.TextChoices):
+        MIN_AGE = "min_age", "Minimum age (years)"
+        PAIN_DURATION = "pain_duration", "Minimum duration of pain (months)"
+        COMMISSIONER_SERVED = "commissioner_served", "Practice of a commissioner the service serves"
+        NOT_EXCLUDED_CONDITION = "not_excluded_condition", "Not a condition excluded from the service"
+
+    code = models.CharField(max_length=30, choices=Check.choices, unique=True)
+    active = models.BooleanField(default=True, help_text="An inactive criterion is neither shown nor checked.")
+    threshold = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Years for the age, months for the pain; blank uses the PATHWAY_RULES value "
+        "(min_age_years, min_pain_duration_months).",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name_plural = "acceptance criteria"
+
+    def __str__(self) -> str:
+        return self.get_code_display()

@@ -11,9 +11,7 @@ from django.db.models import Case, Exists, OuterRef, QuerySet, Value, When
 from pathway.access import episodes_visible_to, has_role
 from pathway.calendar import working_days_between
 from pathway.models import Deadline, DeadlineKind, EpisodeState, Role
-from pathway.rules import rule
 from referrals.models import RED_FLAGS, Referral
-from referrals.services import age_on
 
 # Palliative first, then urgent, then routine (the fast track of DESIGN.md section 3), then the
 # earliest due: columns kept on the episode, so the queue reads the partial index
@@ -27,6 +25,11 @@ def can_triage(user) -> bool:
 
 def is_spa_lead(user) -> bool:
     return has_role(user, Role.SERVICE_LEAD)
+
+
+def can_override_criteria(user) -> bool:
+    """A clinician or the service lead may accept a referral that fails an acceptance criterion."""
+    return has_role(user, Role.CLINICIAN, Role.SERVICE_LEAD)
 
 
 def can_clear_red_flags(user) -> bool:
@@ -86,36 +89,6 @@ def queue_rows(referrals, today: date) -> list[dict]:
             }
         )
     return rows
-
-
-def in_commissioned_area(practice) -> bool:
-    """The practice's commissioner funds this service (the ``commissioners_served`` rule; empty = all)."""
-    served = {code.strip().upper() for code in rule("commissioners_served")}
-    return not served or practice.commissioner.code.upper() in served
-
-
-def acceptance_criteria(referral: Referral) -> list[dict]:
-    """The acceptance criteria of DESIGN.md section 6, each with whether the referral meets it."""
-    patient, practice = referral.patient, referral.practice
-    min_age, min_months = rule("min_age_years"), rule("min_pain_duration_months")
-    age = age_on(patient.date_of_birth, referral.received_on)
-    return [
-        {
-            "label": f"Aged {min_age} or over on the date received",
-            "met": age >= min_age,
-            "detail": f"Aged {age} on {referral.received_on:%d %b %Y}",
-        },
-        {
-            "label": f"Persistent pain for more than {min_months} months",
-            "met": referral.duration_months > min_months,
-            "detail": f"{referral.duration_months} months",
-        },
-        {
-            "label": "Registered with a practice in the commissioner's area",
-            "met": in_commissioned_area(practice),
-            "detail": f"{practice.name}, {practice.commissioner.name}",
-        },
-    ]
 
 
 def red_flag_rows(referral: Referral) -> list[dict]:

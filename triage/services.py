@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from pathway import rtt
 from pathway import services as core
-from pathway.calendar import add_working_days
 from pathway.errors import DomainError, InvalidInput, TransitionNotAllowed
 from pathway.models import (
     Deadline,
@@ -22,14 +21,36 @@ from pathway.models import (
     PathwayEvent,
     Team,
 )
-from pathway.rules import rule
 from referrals.models import RED_FLAGS, Referral
+from referrals.services import triage_due_on
 
+from .criteria import failed_criteria
 from .models import RedFlagClearance, RedirectTarget, TriageDecision, TriageOutcome
-from .selectors import can_triage, is_spa_lead, uncleared_red_flags, waiting_referrals
+from .selectors import can_override_criteria, can_triage, is_spa_lead, uncleared_red_flags, waiting_referrals
 
 logger = logging.getLogger(__name__)
 
+
+class CriteriaNotMet(DomainError):
+    code = "criteria_not_met"
+
+    def __init__(self, criteria: list[str]):
+        super().__init__(
+            "The referral does not meet the acceptance criteria: " + " ".join(criteria) + " A clinician or the "
+            "service lead may accept it anyway with an override reason.",
+            extra={"criteria": criteria},
+        )
+        self.criteria = criteria
+
+
+class OverrideNotAllowed(DomainError):
+    status_code = 403
+    code = "override_not_allowed"
+
+
+# Tiers whose episodes are cared for by a team: accepting to them needs one (tier 1 is advice and
+# signposting by the SPA, with a team optional as before).
+TEAM_REQUIRED_TIERS = (2, 3)
 CLOSING = {TriageOutcome.REJECT: EpisodeState.REJECTED, TriageOutcome.REDIRECT: EpisodeState.REDIRECTED}
 
 
@@ -147,6 +168,9 @@ def _validate_decision(outcome: str, tier: int | None, reason: str, redirect_to:
         errors["redirect_to"] = [f"Choose where to redirect: {', '.join(RedirectTarget.values)}."]
     if team is not None and not isinstance(team, Team):
         errors["team"] = ["Choose a team."]
+    elif outcome == TriageOutcome.ACCEPT and tier in TEAM_REQUIRED_TIERS and team is None:
+        # A tier 2 or 3 episode without a team is seen by no clinician (access is by team).
+        errors["team"] = [f"Choose the team that will care for the patient to accept to tier {tier}."]
     if errors:
         raise InvalidInput(errors)
 
@@ -161,6 +185,7 @@ def triage_decide(
     reason: str = "",
     redirect_to: str = "",
     team: Team | None = None,
+    override_reason: str = "",
     decided_on: date | None = None,
     expected_version: int | None = None,
 ) -> TriageDecision:
@@ -170,9 +195,17 @@ def triage_decide(
     reject / redirect: RTT clock stopped as a decision not to treat, episode closed, letter to the GP.
     request_info: state info_requested, letter to the referrer.
     The triage deadline is met on the decision date in every case (a late one keeps its breach).
+    Accepting checks the acceptance criteria: any not met is a 409 ``criteria_not_met`` unless a
+    clinician or the service lead gives ``override_reason`` (recorded on the decision and timeline).
     """
     reason, redirect_to = (reason or "").strip(), redirect_to or ""
+    override_reason = (override_reason or "").strip()
     _validate_decision(outcome, tier, reason, redirect_to, team)
+    if override_reason and not can_override_criteria(actor):
+        raise OverrideNotAllowed(
+            "Only a clinician or the service lead may accept a referral that does not meet the acceptance "
+            "criteria: ask one to review it."
+        )
     decided_on = decided_on or core.today_london()
     episode_id = episode if isinstance(episode, int) else episode.pk
     locked = core.episode_lock(episode_id, expected_version=expected_version)
@@ -193,6 +226,16 @@ def triage_decide(
             raise DomainError(
                 f"Red flags must be cleared by a clinician before acceptance: {labels}.", code="red_flags"
             )
+        if referral.acute_mental_health:
+            raise DomainError(
+                "The patient is having an acute mental-health episode: defer triage by requesting information, "
+                "with the reason, until it has settled.",
+                code="acute_mental_health",
+            )
+        failed = failed_criteria(referral)
+        if failed and not override_reason:
+            raise CriteriaNotMet(failed)
+    overridden = failed if outcome == TriageOutcome.ACCEPT else []
     decision = TriageDecision.objects.create(
         episode=locked,
         referral=referral,
@@ -202,7 +245,18 @@ def triage_decide(
         redirect_to=redirect_to if outcome == TriageOutcome.REDIRECT else "",
         decided_on=decided_on,
         decided_by=actor,
+        override_reason=override_reason if overridden else "",
+        criteria_overridden=overridden,
     )
+    if overridden:
+        core.event_record(
+            episode=locked,
+            kind=PathwayEvent.Kind.CLINICAL,
+            actor=actor,
+            reason=f"Accepted although acceptance criteria were not met ({' '.join(overridden)}). "
+            f"Override: {override_reason}",
+            data={"criteria_overridden": overridden, "override_reason": override_reason},
+        )
     core.deadline_meet(kind=DeadlineKind.TRIAGE, episode=locked, on=decided_on, subject=None)
     referral.claimed_by, referral.claimed_at = None, None
     referral.save(update_fields=["claimed_by", "claimed_at"])
@@ -222,7 +276,12 @@ def triage_decide(
             kind=LetterKind.TRIAGE_OUTCOME,
             episode=locked,
             actor=actor,
-            content={"outcome": outcome, "reason": reason, "redirect_to": decision.redirect_to or None},
+            content={
+                "outcome": outcome,
+                "reason": reason,
+                "redirect_to": decision.redirect_to or None,
+                **({"redirect_to_label": decision.get_redirect_to_display()} if decision.redirect_to else {}),
+            },
             started_on=decided_on,
         )
     else:
@@ -239,8 +298,16 @@ def triage_decide(
 
 
 @transaction.atomic
-def triage_info_received(*, episode: Episode | int, actor, note: str = "", received_on: date | None = None) -> Referral:
-    """The referrer sent what was asked for: back to the triage queue with a new 2-working-day deadline."""
+def triage_info_received(
+    *,
+    episode: Episode | int,
+    actor,
+    note: str = "",
+    received_on: date | None = None,
+    mental_health_settled: bool = False,
+) -> Referral:
+    """The referrer sent what was asked for: back to the triage queue with a new 2-working-day deadline.
+    ``mental_health_settled``: the acute mental-health episode that deferred triage is over."""
     received_on = received_on or core.today_london()
     episode_id = episode if isinstance(episode, int) else episode.pk
     locked = core.episode_lock(episode_id)
@@ -250,8 +317,18 @@ def triage_info_received(*, episode: Episode | int, actor, note: str = "", recei
         episode=locked.pk, to=EpisodeState.TRIAGE, actor=actor, reason=note.strip() or "Information received"
     )
     referral = Referral.objects.select_for_update().get(episode_id=locked.pk)
-    referral.triage_due_on = add_working_days(received_on, rule("triage_working_days"))
-    referral.save(update_fields=["triage_due_on"])
+    referral.triage_due_on = triage_due_on(received_on, referral.urgency)
+    fields = ["triage_due_on"]
+    if mental_health_settled and referral.acute_mental_health:
+        referral.acute_mental_health = False
+        fields.append("acute_mental_health")
+        core.event_record(
+            episode=locked,
+            kind=PathwayEvent.Kind.CLINICAL,
+            actor=actor,
+            reason="The acute mental-health episode has settled: triage can proceed",
+        )
+    referral.save(update_fields=fields)
     Episode.objects.filter(pk=locked.pk).update(triage_due_on=referral.triage_due_on)
     core.deadline_create(
         kind=DeadlineKind.TRIAGE,

@@ -12,14 +12,16 @@ from pathway.audit import AuditedPaginator
 from pathway.errors import DomainError
 from pathway.rules import rule
 from pathway.selectors import episode_timeline, rtt_summary
+from referrals.models import EXCLUDED_CONDITIONS
 from referrals.selectors import referral_for, referral_of_episode
 from referrals.views import apply_errors
 
 from . import services
+from .criteria import acceptance_criteria
 from .forms import InfoReceivedForm, ReassignForm, RedFlagClearForm, TriageOutcomeForm
 from .selectors import (
-    acceptance_criteria,
     can_clear_red_flags,
+    can_override_criteria,
     can_triage,
     is_spa_lead,
     queue_rows,
@@ -28,6 +30,7 @@ from .selectors import (
     triage_queue,
     working_days_left,
 )
+from .services import CriteriaNotMet
 
 QUEUE_PAGE_SIZE = 25
 
@@ -122,16 +125,21 @@ def reassign(request, pk):
 
 def _episode_context(request, episode, *, outcome_form=None, flag_form=None, info_form=None) -> dict:
     referral = referral_of_episode(request.user, episode)
+    criteria = acceptance_criteria(referral)
     return {
         "episode": episode,
         "referral": referral,
         # The referral's copy of the episode has its RTT periods prefetched.
         "rtt": rtt_summary(referral.episode),
-        "criteria": acceptance_criteria(referral),
+        "criteria": criteria,
+        "criteria_failed": [c for c in criteria if not c["met"]],
         "flags": red_flag_rows(referral),
+        "excluded": [EXCLUDED_CONDITIONS.get(code, code) for code in referral.excluded_conditions or []],
         "can_clear": can_clear_red_flags(request.user),
         "days_left": working_days_left(referral.triage_due_on, core.today_london()),
-        "outcome_form": outcome_form or TriageOutcomeForm(initial={"version": episode.version}),
+        "outcome_form": outcome_form
+        or TriageOutcomeForm(initial={"version": episode.version}, may_override=can_override_criteria(request.user)),
+        "may_override": can_override_criteria(request.user),
         "flag_form": flag_form,
         "info_form": info_form or InfoReceivedForm(),
         "events": episode_timeline(episode),
@@ -149,7 +157,7 @@ def episode_triage(request, pk):
         raise Http404("No referral for this episode.")
     form = None
     if request.method == "POST":
-        form = TriageOutcomeForm(request.POST)
+        form = TriageOutcomeForm(request.POST, may_override=can_override_criteria(request.user))
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -160,8 +168,19 @@ def episode_triage(request, pk):
                     team=data["team"],
                     reason=data["reason"],
                     redirect_to=data["redirect_to"],
+                    override_reason=data.get("override_reason", ""),
                     actor=request.user,
                     expected_version=data["version"],
+                )
+            except CriteriaNotMet as exc:
+                form.add_error(None, "The referral does not meet the acceptance criteria:")
+                for criterion in exc.criteria:
+                    form.add_error(None, criterion)
+                form.add_error(
+                    "override_reason" if "override_reason" in form.fields else None,
+                    "To accept it anyway, give the reason for the override."
+                    if "override_reason" in form.fields
+                    else "Only a clinician or the service lead can accept it anyway, with an override reason.",
                 )
             except DomainError as exc:
                 apply_errors(form, exc)
@@ -207,7 +226,12 @@ def info_received(request, pk):
     form = InfoReceivedForm(request.POST)
     form.is_valid()
     try:
-        services.triage_info_received(episode=episode, actor=request.user, note=form.cleaned_data.get("note", ""))
+        services.triage_info_received(
+            episode=episode,
+            actor=request.user,
+            note=form.cleaned_data.get("note", ""),
+            mental_health_settled=bool(form.cleaned_data.get("mental_health_settled")),
+        )
         messages.success(request, "Information received: the referral is back in the triage queue.")
     except DomainError as exc:
         messages.error(request, exc.detail)

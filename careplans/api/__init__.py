@@ -38,7 +38,6 @@ from .views import (
     EpisodeMdtReviews,
     EpisodeMedications,
     EpisodeTreatmentStarted,
-    ExtensionApprove,
     MedicationDetail,
     urlpatterns,
 )
@@ -65,7 +64,6 @@ __all__ = [
     "EpisodeMdtReviews",
     "EpisodeMedications",
     "EpisodeTreatmentStarted",
-    "ExtensionApprove",
     "ExtensionInput",
     "ExtensionOutput",
     "GoalField",

@@ -10,6 +10,7 @@ from ..models import (
     CarePlan,
     CarePlanShare,
     Discharge,
+    Extension,
     DrugClass,
     MedicationLine,
     MedicationReview,
@@ -251,6 +252,20 @@ class MdtReviewInput(serializers.Serializer):
     reviewed_on = serializers.DateField()
     decision = serializers.CharField()
     tier_after = serializers.ChoiceField(choices=[1, 2, 3], required=False, allow_null=True)
+    repatriate_to_tier2 = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Repatriate to the community tier 2 service. Omitted: set when the care plan is stand-alone "
+        "interventions with no other active treatment.",
+    )
+    onward_referral = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=200,
+        help_text="The onward referral (required when repatriating to tier 2).",
+    )
     version = VersionField()
 
 
@@ -401,11 +416,15 @@ class DischargeOutput(serializers.Serializer):
 class ExtensionOutput(serializers.Serializer):
     id = serializers.IntegerField()
     until = serializers.DateField()
-    approved = serializers.BooleanField()
-    letter_id = serializers.IntegerField(allow_null=True, help_text="The letter to the GP, once approved.")
+    approved = serializers.BooleanField(help_text="Agreed by the commissioner: only then is it in force.")
+    state = serializers.ChoiceField(choices=Extension.State.choices)
+    letter_id = serializers.IntegerField(allow_null=True, help_text="The letter to the GP, once agreed.")
 
 
 class MdtReviewOutput(serializers.Serializer):
     id = serializers.IntegerField()
     tier_before = serializers.IntegerField(allow_null=True)
     tier_after = serializers.IntegerField(allow_null=True)
+    standalone_intervention = serializers.BooleanField()
+    repatriate_to_tier2 = serializers.BooleanField()
+    onward_referral = serializers.CharField()

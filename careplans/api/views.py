@@ -16,6 +16,7 @@ from pathway.models import LetterKind
 
 from .. import selectors, services
 from ..models import Appointment, Extension, GroupSession, MedicationLine
+from .extensions import urlpatterns as extension_urls
 from .serializers import (
     AppointmentBookedOutput,
     AppointmentInput,
@@ -358,17 +359,9 @@ def _extension_body(extension: Extension) -> dict:
         "id": extension.pk,
         "until": extension.until,
         "approved": extension.approved_at is not None,
+        "state": extension.state,
         "letter_id": letter.pk if letter else None,
     }
-
-
-class ExtensionApprove(APIView):
-    @extend_schema(request=VersionInput, responses=action_responses(200, ExtensionOutput))
-    def post(self, request, pk):
-        extension = _object_for_action(request, Extension, pk)
-        services.extension_approve(extension=extension, actor=request.user, expected_version=_version_of(request))
-        extension.refresh_from_db()
-        return Response(_extension_body(extension))
 
 
 class EpisodeMdtReviews(APIView):
@@ -378,12 +371,20 @@ class EpisodeMdtReviews(APIView):
         values, version = _valid(MdtReviewInput, request)
         review = services.mdt_review_record(episode=episode, actor=request.user, expected_version=version, **values)
         return Response(
-            {"id": review.pk, "tier_before": review.tier_before, "tier_after": review.tier_after},
+            {
+                "id": review.pk,
+                "tier_before": review.tier_before,
+                "tier_after": review.tier_after,
+                "standalone_intervention": review.standalone_intervention,
+                "repatriate_to_tier2": review.repatriate_to_tier2,
+                "onward_referral": review.onward_referral,
+            },
             status=status.HTTP_201_CREATED,
         )
 
 
 urlpatterns = [
+    *extension_urls,
     path("episodes/<int:pk>/appointments/", EpisodeAppointments.as_view(), name="api-episode-appointments"),
     path("appointments/<int:pk>/outcome/", AppointmentOutcome.as_view(), name="api-appointment-outcome"),
     path("appointments/<int:pk>/dna-decision/", AppointmentDnaDecision.as_view(), name="api-appointment-dna-decision"),
@@ -401,6 +402,5 @@ urlpatterns = [
     path("formulary/", Formulary.as_view(), name="api-formulary"),
     path("episodes/<int:pk>/discharge/", EpisodeDischarge.as_view(), name="api-episode-discharge"),
     path("episodes/<int:pk>/extension/", EpisodeExtension.as_view(), name="api-episode-extension"),
-    path("extensions/<int:pk>/approve/", ExtensionApprove.as_view(), name="api-extension-approve"),
     path("episodes/<int:pk>/mdt-reviews/", EpisodeMdtReviews.as_view(), name="api-episode-mdt-reviews"),
 ]

@@ -20,7 +20,7 @@ from .appointments import (
 from .assessment import assessment_record, mental_health_referral_made
 from .careplan import CARE_PLAN_LISTS, careplan_save
 from .discharge import DISCHARGE_RTT_STATUS, OpenTasks, discharge_record, open_urgent_tasks
-from .extensions import extension_approve, extension_request
+from .extensions import extension_decide, extension_request, may_decide_extension
 from .mdt import mdt_review_record
 from .medication_reviews import appointment_attended_with_review, medication_review_record
 from .medications import factor_table, formulary_drug, medication_add, medication_review_due, medication_stop
@@ -42,13 +42,14 @@ __all__ = [
     "careplan_save",
     "careplan_share",
     "discharge_record",
-    "extension_approve",
+    "extension_decide",
     "extension_request",
     "factor_table",
     "formulary_drug",
     "group_session_create",
     "limit_status",
     "mdt_due_on",
+    "may_decide_extension",
     "mdt_review_record",
     "medication_add",
     "medication_review_due",

@@ -7,7 +7,8 @@ import time_machine
 
 from careplans.models import CarePlan, Extension, MedicationLine
 from careplans.tests.factories import accepted_episode
-from pathway.models import Letter, RttPeriod
+from pathway.models import Letter, Role, RttPeriod
+from pathway.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -206,14 +207,21 @@ def test_bad_care_plan_is_400_naming_the_field(lead, payload, field):
 
 
 @time_machine.travel("2027-02-28 10:00 +00:00")
-def test_extension_past_a_month_end_limit_and_a_second_must_run_past_the_first(lead):
+def test_extension_past_a_month_end_limit_and_a_second_must_run_past_the_first(lead, api_as):
     episode = accepted_episode(received_on=date(2026, 5, 20), admitted_on=date(2026, 5, 31))
     assert lead.get(f"/api/v1/episodes/{episode.pk}/").json()["episode_limit_on"] == "2027-02-28"
     url = f"/api/v1/episodes/{episode.pk}/extension/"
     r = lead.post(url, {"rationale": "Awaiting RF denervation", "until": "2027-02-28"}, format="json")
     assert r.status_code == 400 and "until" in r.json()
     r = lead.post(url, {"rationale": "Awaiting RF denervation", "until": "2027-05-31"}, format="json")
-    assert r.status_code == 201 and r.json()["approved"] is True and r.json()["letter_id"]
+    # Not in force until the commissioner agrees, even when the lead asks.
+    assert r.status_code == 201 and r.json()["approved"] is False and r.json()["letter_id"] is None
+    assert r.json()["state"] == "requested"
+    commissioner = f.UserFactory(role=Role.COMMISSIONER, commissioner=episode.practice.commissioner)
+    agreed = api_as(commissioner).post(
+        f"/api/v1/extensions/{r.json()['id']}/decision/", {"decision": "agreed"}, format="json"
+    )
+    assert agreed.status_code == 200, agreed.json()
     assert lead.get(f"/api/v1/episodes/{episode.pk}/").json()["episode_limit_on"] == "2027-05-31"
     r = lead.post(url, {"rationale": "More time", "until": "2027-04-30"}, format="json")
     assert r.status_code == 400 and "until" in r.json()

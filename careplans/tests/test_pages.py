@@ -10,7 +10,7 @@ import time_machine
 from careplans import services
 from careplans.models import Appointment, CarePlan, Extension, GroupSession, MedicationLine
 from careplans.tests.factories import accepted_episode
-from pathway.models import Episode, Letter, RecordAccess, RttPeriod
+from pathway.models import Episode, Letter, RecordAccess, Role, RttPeriod
 from pathway.tests import factories as f
 from pathway.tests.factories import PatientFactory
 
@@ -237,7 +237,7 @@ def test_discharge_form_closes_episode_and_needs_a_reason(web, team_episode):
 
 
 @time_machine.travel("2027-05-03 10:00 +00:00")
-def test_extension_requested_by_clinician_and_approved_by_service_lead(client, clinician, service_lead, team_episode):
+def test_extension_requested_by_clinician_and_agreed_by_the_commissioner(client, clinician, service_lead, team_episode):
     ep = team_episode  # admitted 1 Oct 2026: past 9 months on 1 Jul 2027, 7 months on 1 May 2027
     client.force_login(clinician)
     r = client.get("/care/worklist/")
@@ -259,13 +259,23 @@ def test_extension_requested_by_clinician_and_approved_by_service_lead(client, c
     assert r.status_code == 302
     ext = Extension.objects.get()
     assert ext.approved_at is None and not Letter.objects.filter(kind="extension").exists()
-    assert client.get(f"/care/extensions/{ext.pk}/approve/").status_code == 403
+    assert "Waiting for the commissioner" in client.get(f"/care/episodes/{ep.pk}/").content.decode()
+    # The service, the lead included, cannot agree it.
     client.force_login(service_lead)
-    ep.refresh_from_db()
-    r = client.post(f"/care/extensions/{ext.pk}/approve/", {"version": ep.version})
+    assert client.post(f"/care/extensions/{ext.pk}/decision/", {"decision": "agreed"}).status_code == 403
+    assert client.get("/care/extensions/pending/").status_code == 403
+    commissioner = f.UserFactory(role=Role.COMMISSIONER, commissioner=ep.practice.commissioner)
+    client.force_login(commissioner)
+    page = client.get("/care/extensions/pending/").content.decode()
+    patient = ep.patient
+    assert "Awaiting RF denervation" in page and "30 Sep 2027" in page and "1 Jul 2027" in page
+    for identifier in (patient.nhs_number, patient.family_name, patient.given_name, f"/care/episodes/{ep.pk}/"):
+        assert identifier not in page
+    r = client.post(f"/care/extensions/{ext.pk}/decision/", {"decision": "agreed", "note": "Agreed for RF"})
     assert r.status_code == 302
+    assert "No extensions are waiting" in client.get("/care/extensions/pending/").content.decode()
     ext.refresh_from_db()
-    assert ext.approved_by == service_lead
+    assert ext.approved_by == commissioner
     letter = Letter.objects.get(kind="extension", episode=ep)
     assert letter.content["until"] == "2027-09-30" and letter.content["rationale"] == "Awaiting RF denervation"
     assert Episode.objects.get(pk=ep.pk).episode_limit_on == date(2027, 9, 30)

@@ -5,7 +5,7 @@ from .assessment import assessment_new, mental_health_referral_sent
 from .careplan import careplan_edit, careplan_print, careplan_share, treatment_started
 from .discharge import discharge
 from .episode import episode_page
-from .extensions import extension_approve, extension_new
+from .extensions import extension_decision, extension_new, extensions_pending
 from .groups import group_detail, group_list
 from .mdt import mdt_list, mdt_review_new
 from .medications import medication_new, medication_review_new, medication_stop
@@ -23,8 +23,9 @@ __all__ = [
     "careplan_share",
     "discharge",
     "episode_page",
-    "extension_approve",
+    "extension_decision",
     "extension_new",
+    "extensions_pending",
     "group_detail",
     "group_list",
     "mdt_list",

@@ -54,7 +54,7 @@ def appointment(episode, outcome="", **kwargs):
 @pytest.fixture
 def record(team, clinician, practice):
     """One patient in the clinician's team with one of everything, and another patient in another team."""
-    referral = make_referral(practice=practice, urgency="palliative", ubrn="000012345678")
+    referral = make_referral(practice=practice, urgency="palliative", referrer_type="oncologist", ubrn="000012345678")
     episode = in_care(referral, team)
     plan_v1 = care.careplan_save(episode=episode, actor=clinician, goals=["Walk to the shops"], therapies=["ACT"])
     plan_v2 = care.careplan_save(

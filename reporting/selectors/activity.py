@@ -38,6 +38,7 @@ def over_9_months(scope: Scope, today: date) -> QuerySet[Episode]:
             extension_rationale=Subquery(latest.values("rationale")[:1]),
             extension_until=Subquery(latest.values("until")[:1]),
             extension_approved_at=Subquery(latest.values("approved_at")[:1]),
+            extension_declined_at=Subquery(latest.values("declined_at")[:1]),
         )
         .select_related("practice")
         .order_by("admitted_on", "id")

@@ -46,7 +46,7 @@ def post(client, day: str, url: str, body: dict, expect=(200, 201)) -> dict:
 
 
 def triage(client, day: str, episode_id: int, outcome: str = "accept", tier: int = 2) -> dict:
-    body = {"outcome": outcome, "tier": tier, "reason": "Triage decision"}
+    body = {"outcome": outcome, "tier": tier, "reason": "Triage decision", "team": f.TeamFactory(code="kpi-team").code}
     return post(client, day, f"/api/v1/episodes/{episode_id}/triage/", body)
 
 
@@ -317,12 +317,15 @@ def test_over_nine_months_counts_open_episodes_with_and_without_extension(api_as
         triage(lead, accepted, e)
         admitted[accepted] = e
     # 9 months after 28 Aug 2026 is 28 May 2027; 31 Aug -> 31 May (in May); 1 Sep -> 1 June.
-    post(
+    extension = post(
         lead,
         "2027-05-28",
         f"/api/v1/episodes/{admitted['2026-08-28']}/extension/",
         {"rationale": "Completing the PMP", "until": "2027-08-31"},
     )
+    # In force only once the patient's commissioner agrees (not on the lead's word alone).
+    commissioner = f.UserFactory(role="commissioner", commissioner=practice.commissioner)
+    post(api_as(commissioner), "2027-05-28", f"/api/v1/extensions/{extension['id']}/decision/", {"decision": "agreed"})
     discharge(lead, "2027-05-20", admitted["2026-08-27"])  # closed before month end
     with on("2027-06-10"):
         may = kpis(lead, "2027-05", practice)

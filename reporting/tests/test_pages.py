@@ -86,7 +86,7 @@ def test_over_9_months_list_is_pseudonymised_for_the_commissioner(client, data, 
     for name in ("o1", "o2", "o3", "o5"):
         assert o[name].reference in html
     assert o["o4"].reference not in html and o["ob"].reference not in html
-    assert "Needs PMP" in html and "Requested, not yet approved" in html
+    assert "Needs PMP" in html and "Requested, waiting for the commissioner's agreement" in html
     assert "/patients/" not in html
     for secret in _identifiers():
         assert secret not in html

@@ -51,12 +51,14 @@ def test_queue_puts_palliative_then_urgent_first_then_due_date_then_received(api
     routine_new = make_referral(practice=practice, received_on=date(2026, 11, 3))
     urgent_new = make_referral(practice=practice, received_on=date(2026, 11, 4), urgency="urgent")
     urgent_old = make_referral(practice=practice, received_on=date(2026, 11, 2), urgency="urgent")
-    palliative = make_referral(practice=practice, received_on=date(2026, 11, 4), urgency="palliative")
+    palliative = make_referral(
+        practice=practice, received_on=date(2026, 11, 4), urgency="palliative", referrer_type="oncologist"
+    )
     # Same due date (Fri 31 Oct and Sat 1 Nov both fall due on Tue 4 Nov): received date breaks the tie.
     sat = make_referral(practice=practice, received_on=date(2026, 10, 31))
     fri = make_referral(practice=practice, received_on=date(2026, 10, 30))
     accepted = make_referral(practice=practice, received_on=date(2026, 10, 20))
-    services.triage_decide(episode=accepted.episode, outcome="accept", tier=2, actor=spa_user)
+    services.triage_decide(episode=accepted.episode, outcome="accept", tier=2, team=f.TeamFactory(), actor=spa_user)
     body = api_as(spa_user).get("/api/v1/triage/queue/").json()
     order = [row["referral_id"] for row in body["results"]]
     assert order == [r.pk for r in (palliative, urgent_old, urgent_new, routine_old, fri, sat, routine_new)]
@@ -138,12 +140,20 @@ def test_accept_sets_tier_admission_limit_and_deadlines(api_as, spa_user, team, 
     assert TriageDecision.objects.get(episode=episode).tier == 3
 
 
-def test_accept_to_tier_two_has_no_mdt_review_and_needs_a_tier(api_as, spa_user, frozen):
+def test_accept_to_tier_two_has_no_mdt_review_and_needs_a_tier_and_a_team(api_as, spa_user, team, frozen):
     episode = make_referral(received_on=date(2026, 11, 2)).episode
     missing = decide(api_as(spa_user), episode.pk, outcome="accept")
     assert missing.status_code == 400 and "tier" in missing.json()
     assert decide(api_as(spa_user), episode.pk, outcome="accept", tier=4).status_code == 400
-    assert decide(api_as(spa_user), episode.pk, outcome="accept", tier=2).status_code == 200
+    no_team = decide(api_as(spa_user), episode.pk, outcome="accept", tier=2)
+    assert no_team.status_code == 400 and list(no_team.json()) == ["team"]
+    assert "Choose the team" in no_team.json()["team"][0]
+    assert decide(api_as(spa_user), episode.pk, outcome="accept", tier=3, team="no-such-team").status_code == 400
+    episode.refresh_from_db()
+    assert episode.state == "triage" and not TriageDecision.objects.exists()
+    assert decide(api_as(spa_user), episode.pk, outcome="accept", tier=2, team=team.code).status_code == 200
+    episode.refresh_from_db()
+    assert episode.team == team
     assert not Deadline.objects.filter(episode=episode, kind="mdt_review").exists()
 
 
@@ -174,7 +184,12 @@ def test_redirect_closes_episode_with_destination_in_the_letter(api_as, spa_user
     assert episode.rtt_periods.get().status_code == "34"
     letter = Letter.objects.get(episode=episode)
     assert letter.kind == "triage_outcome"
-    assert letter.content == {"outcome": "redirect", "reason": "Needs MSK first", "redirect_to": "msk"}
+    assert letter.content == {
+        "outcome": "redirect",
+        "reason": "Needs MSK first",
+        "redirect_to": "msk",
+        "redirect_to_label": "MSK service",
+    }
 
 
 def test_request_info_then_info_received_returns_to_the_queue_with_a_new_deadline(api_as, spa_user, frozen):
@@ -195,10 +210,10 @@ def test_request_info_then_info_received_returns_to_the_queue_with_a_new_deadlin
     assert Deadline.objects.open().get(episode=episode, kind="triage").due_on == date(2026, 11, 10)
 
 
-def test_red_flag_blocks_acceptance_until_a_clinician_clears_it(api_as, spa_user, service_lead, frozen):
+def test_red_flag_blocks_acceptance_until_a_clinician_clears_it(api_as, spa_user, service_lead, team, frozen):
     referral = make_referral(received_on=date(2026, 11, 2), red_flags=["fracture", "infection"])
     episode = referral.episode
-    blocked = decide(api_as(spa_user), episode.pk, outcome="accept", tier=2)
+    blocked = decide(api_as(spa_user), episode.pk, outcome="accept", tier=2, team=team.code)
     assert blocked.status_code == 409 and blocked.json()["code"] == "red_flags"
     episode.refresh_from_db()
     assert episode.state == "triage" and not TriageDecision.objects.exists()
@@ -208,9 +223,9 @@ def test_red_flag_blocks_acceptance_until_a_clinician_clears_it(api_as, spa_user
     assert api_as(service_lead).post(url, {"flag": "psychosis", "reason": "x"}, format="json").status_code == 400
     cleared = api_as(service_lead).post(url, {"flag": "fracture", "reason": "X-ray normal"}, format="json")
     assert cleared.status_code == 200 and cleared.json()["uncleared"] == ["infection"]
-    assert decide(api_as(spa_user), episode.pk, outcome="accept", tier=2).json()["code"] == "red_flags"
+    assert decide(api_as(spa_user), episode.pk, outcome="accept", tier=2, team=team.code).json()["code"] == "red_flags"
     api_as(service_lead).post(url, {"flag": "infection", "reason": "CRP normal"}, format="json")
-    assert decide(api_as(spa_user), episode.pk, outcome="accept", tier=2).status_code == 200
+    assert decide(api_as(spa_user), episode.pk, outcome="accept", tier=2, team=team.code).status_code == 200
     assert RedFlagClearance.objects.filter(referral=referral).count() == 2
 
 
@@ -327,7 +342,7 @@ def test_admin_site_shows_referrals_and_decisions_only_to_the_lead_under_break_g
     admin_user.is_staff = admin_user.is_superuser = True
     admin_user.save()
     referral = make_referral(received_on=date(2026, 11, 2))
-    services.triage_decide(episode=referral.episode, outcome="accept", tier=2, actor=spa_user)
+    services.triage_decide(episode=referral.episode, outcome="accept", tier=2, team=f.TeamFactory(), actor=spa_user)
     client.force_login(admin_user)
     # The admin role is configuration only.
     assert client.get("/admin/referrals/referral/").status_code == 403

@@ -50,13 +50,13 @@ def test_empty_queue_says_so(client, spa_user):
 
 
 def test_next_referral_button_claims_and_opens_the_triage_page(client, spa_user):
-    referral = make_referral(received_on=date(2026, 11, 2), urgency="palliative")
+    referral = make_referral(received_on=date(2026, 11, 2), urgency="palliative", referrer_type="palliative_care")
     client.force_login(spa_user)
     response = client.post("/triage/next/")
     assert response.status_code == 302 and response.url == f"/triage/episodes/{referral.episode_id}/"
     assert Referral.objects.get().claimed_by == spa_user
     page = client.get(response.url).content.decode()
-    assert "Acceptance criteria" in page and "Aged 18 or over" in page and "more than 3 months" in page
+    assert "Acceptance criteria" in page and "Aged 18 or over" in page and "Pain for at least 3 months" in page
     client.post(f"/triage/referrals/{referral.pk}/release/")
     assert Referral.objects.get().claimed_by is None
 
@@ -85,6 +85,8 @@ def test_triager_cannot_reassign(client, spa_user):
 def test_outcome_form_accepts_to_a_tier(client, spa_user, team):
     episode = make_referral(received_on=date(2026, 11, 2)).episode
     client.force_login(spa_user)
+    page = client.get(f"/triage/episodes/{episode.pk}/").content.decode()
+    assert "Required to accept to tier 2 or 3" in page and "Team (optional)" not in page
     response = client.post(
         f"/triage/episodes/{episode.pk}/", {"outcome": "accept", "tier": "3", "team": team.pk, "version": 1}
     )
@@ -99,6 +101,13 @@ def test_outcome_form_errors_are_shown(client, spa_user):
     url = f"/triage/episodes/{episode.pk}/"
     missing_tier = client.post(url, {"outcome": "accept", "version": 1})
     assert missing_tier.status_code == 400 and "Choose tier 1, 2 or 3" in missing_tier.content.decode()
+    missing_team = client.post(url, {"outcome": "accept", "tier": "3", "version": 1})
+    assert (
+        missing_team.status_code == 400
+        and "Choose the team that will care for the patient" in missing_team.content.decode()
+    )
+    episode.refresh_from_db()
+    assert episode.state == "triage"
     no_reason = client.post(url, {"outcome": "reject", "version": 1})
     assert "reason for returning" in no_reason.content.decode()
     stale = client.post(url, {"outcome": "reject", "reason": "x", "version": 9})
@@ -120,11 +129,13 @@ def test_outcome_form_rejects_with_letter_and_redirects(client, spa_user):
     assert Letter.objects.filter(kind="triage_outcome").count() == 2
 
 
-def test_red_flag_blocks_form_acceptance_until_cleared_on_the_page(client, spa_user, service_lead):
+def test_red_flag_blocks_form_acceptance_until_cleared_on_the_page(client, spa_user, service_lead, team):
     referral = make_referral(received_on=date(2026, 11, 2), red_flags=["cauda_equina"])
     episode = referral.episode
     client.force_login(spa_user)
-    blocked = client.post(f"/triage/episodes/{episode.pk}/", {"outcome": "accept", "tier": "2", "version": 1})
+    blocked = client.post(
+        f"/triage/episodes/{episode.pk}/", {"outcome": "accept", "tier": "2", "team": team.pk, "version": 1}
+    )
     assert blocked.status_code == 400 and "Red flags must be cleared" in blocked.content.decode()
     assert (
         client.post(
@@ -141,7 +152,9 @@ def test_red_flag_blocks_form_acceptance_until_cleared_on_the_page(client, spa_u
     assert RedFlagClearance.objects.get().reason == "MRI clear"
     client.force_login(spa_user)
     assert "MRI clear" in client.get(f"/triage/episodes/{episode.pk}/").content.decode()
-    ok = client.post(f"/triage/episodes/{episode.pk}/", {"outcome": "accept", "tier": "2", "version": 1})
+    ok = client.post(
+        f"/triage/episodes/{episode.pk}/", {"outcome": "accept", "tier": "2", "team": team.pk, "version": 1}
+    )
     assert ok.status_code == 302
 
 
@@ -181,13 +194,13 @@ def test_breaches_page_lists_waiting_breaches_first(client, service_lead):
 
 
 def test_commissioners_served_rule_decides_the_area_criterion(client, spa_user, settings):
-    from triage.selectors import acceptance_criteria
+    from triage.criteria import acceptance_criteria
 
     referral = make_referral(received_on=date(2026, 11, 2))
     code = referral.practice.commissioner.code
 
     def area_met():
-        (row,) = [c for c in acceptance_criteria(referral) if "commissioner's area" in c["label"]]
+        (row,) = [c for c in acceptance_criteria(referral) if "commissioner the service serves" in c["label"]]
         return row["met"]
 
     assert area_met()  # no list configured: every commissioner in the reference data
@@ -195,7 +208,7 @@ def test_commissioners_served_rule_decides_the_area_criterion(client, spa_user, 
     assert not area_met()
     client.force_login(spa_user)
     page = client.get(f"/triage/episodes/{referral.episode_id}/").content.decode()
-    area_row = page[page.index("commissioner&#x27;s area") :].split("</tr>")[0]
+    area_row = page[page.index("commissioner the service serves") :].split("</tr>")[0]
     assert "nhsuk-tag--red" in area_row
     settings.PATHWAY_RULES = {**settings.PATHWAY_RULES, "commissioners_served": ["QZZ", code.lower()]}
     assert area_met()
