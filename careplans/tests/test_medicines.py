@@ -420,7 +420,11 @@ def test_six_monthly_opioid_comparison_uses_the_figures_of_the_ome_history(lead)
     ).json()
     lead.post(f"/api/v1/appointments/{appt['id']}/outcome/", {"outcome": "attended"}, format="json")
     add(lead, episode, drug="morphine", dose_mg=15, doses_per_day=2, change="decrease", reason="Taper")
-    lead.post(f"/api/v1/episodes/{episode.pk}/discharge/", {"date": "2026-11-23", "reason": "completed"}, format="json")
+    lead.post(
+        f"/api/v1/episodes/{episode.pk}/discharge/",
+        {"date": "2026-11-23", "reason": "completed", "confirm_open_tasks": True},
+        format="json",
+    )
     history = [r.total_mg_per_day for r in OmeRecord.objects.filter(episode=episode).order_by("id")]
     assert [str(v) for v in history] == ["60.00", "30.00"]
     totals = opioid_comparison(ReportScope(), date(2026, 7, 1), date(2026, 12, 31))
