@@ -2,14 +2,10 @@
 
 from django import forms
 
-from pathway.forms import NhsFormMixin
+from pathway.forms import DateInput, NhsFormMixin
 from pathway.models import DischargeReason
 
 from .models import Appointment, Discharge, GroupSession, TreatmentStart
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class VersionedForm(NhsFormMixin, forms.Form):

@@ -410,3 +410,26 @@ def test_episode_page_shows_prom_scores(web, team_episode):
     assert "painway-prom-chart" in html
     assert '<td class="nhsuk-table__cell">30</td>' in html  # the entry PSEQ total in the chart's table
     assert f"/outcomes/episodes/{team_episode.pk}/proms/new/" in html
+
+
+@time_machine.travel(TODAY)
+@pytest.mark.parametrize(
+    "path, field",
+    [
+        ("assessment/", "assessed_on"),
+        ("mdt/", "reviewed_on"),
+        ("medications/new/", "started_on"),
+        ("treatment-started/", "date"),
+        ("discharge/", "date"),
+        ("appointments/new/", "date"),
+    ],
+)
+def test_date_defaults_render_iso_so_a_native_date_picker_shows_them(web, team_episode, path, field):
+    """As found: the en-gb locale rendered 23/11/2026 into <input type="date">, which Chromium shows blank
+    and posts as nothing ("This field is required")."""
+    html = web.get(f"/care/episodes/{team_episode.pk}/{path}").content.decode()
+    tag = re.search(rf'<input[^>]*name="{field}"[^>]*>', html).group(0)
+    assert 'type="date"' in tag
+    if path != "appointments/new/":
+        assert 'value="2026-11-23"' in tag
+    assert "23/11/2026" not in html
