@@ -6,7 +6,6 @@ from pathway.forms import DateInput, NhsFormMixin
 
 from .models import CommunicationFormat, Consent, Incident, SafeguardingConcern
 
-
 YES_NO = [("yes", "Yes, given"), ("no", "No: declined or withdrawn")]
 
 
