@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 
@@ -13,12 +14,21 @@ from pathway.models import CARE_STATES, Deadline, DeadlineKind, Episode, Letter,
 from pathway.rules import rule
 from pathway.selectors import days_left, episode_timeline, rtt_summary
 
+from . import ome
 from .limits import limit_status
 from .models import Appointment, CarePlan, Discharge, Extension, GroupSession, MedicationLine
 
 
 def latest_care_plan(episode: Episode) -> CarePlan | None:
     return episode.care_plans.order_by("-version").first()
+
+
+def ome_alert(episode: Episode) -> dict | None:
+    """The on-screen opioid alert while the episode's running OME total is at or over the threshold."""
+    threshold = Decimal(str(rule("ome_alert_threshold_mg")))
+    if not episode.is_open or not ome.at_or_over_threshold(episode.ome_total_mg_per_day, threshold):
+        return None
+    return {"total_mg": episode.ome_total_mg_per_day, "threshold_mg": threshold}
 
 
 def episode_overview(episode: Episode, today: date) -> dict:
@@ -34,6 +44,7 @@ def episode_overview(episode: Episode, today: date) -> dict:
     extensions = list(episode.extensions.select_related("requested_by", "approved_by"))
     approved = [e.until for e in extensions if e.approved_at is not None]
     return {
+        "ome_alert": ome_alert(episode),
         "rtt": rtt_summary(episode),
         "timeline": episode_timeline(episode),
         "appointments": appointments,

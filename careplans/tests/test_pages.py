@@ -433,3 +433,33 @@ def test_date_defaults_render_iso_so_a_native_date_picker_shows_them(web, team_e
     if path != "appointments/new/":
         assert 'value="2026-11-23"' in tag
     assert "23/11/2026" not in html
+
+
+@time_machine.travel(TODAY)
+def test_medication_that_reaches_the_ome_threshold_shows_the_opioid_alert_until_it_drops(web, team_episode):
+    """As found: reaching 100 mg OME showed nothing on screen; the only sign was a draft letter."""
+    ep = team_episode
+    line = {"route": "oral", "doses_per_day": "2", "started_on": "2026-11-23"}
+    r = web.post(
+        f"/care/episodes/{ep.pk}/medications/new/",
+        {"version": ep.version, "drug": "morphine", "dose_mg": "30", **line},
+        follow=True,
+    )
+    assert 'class="nhsuk-warning-callout app-ome-alert"' not in r.content.decode()  # 60 mg
+    ep.refresh_from_db()
+    r = web.post(
+        f"/care/episodes/{ep.pk}/medications/new/",
+        {"version": ep.version, "drug": "morphine", "dose_mg": "20", **line},
+        follow=True,
+    )
+    html = r.content.decode()
+    assert r.redirect_chain[-1][0] == f"/care/episodes/{ep.pk}/"
+    alert = re.search(r'<div class="nhsuk-warning-callout app-ome-alert".*?</div>', html, re.S).group(0)
+    text = re.sub(r"<[^>]+>", " ", alert).split()
+    assert " ".join(text).startswith("Opioid alert")
+    assert "100.00 mg OME a day" in " ".join(text)
+    assert "app-ome-alert" in web.get(f"/care/episodes/{ep.pk}/").content.decode()  # stays while at or over
+    ep.refresh_from_db()
+    first = MedicationLine.objects.order_by("id").first()
+    web.post(f"/care/medications/{first.pk}/stop/", {"version": ep.version, "stopped_on": "2026-11-23"})
+    assert "app-ome-alert" not in web.get(f"/care/episodes/{ep.pk}/").content.decode()
