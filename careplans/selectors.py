@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 
-from pathway.access import episodes_visible_to
+from pathway.access import episodes_visible_to, has_role
 from pathway.calendar import add_months
 from pathway.episode_dates import mdt_due_on
-from pathway.models import CARE_STATES, Deadline, DeadlineKind, Episode, Letter, LetterState
+from pathway.models import CARE_STATES, Deadline, DeadlineKind, Episode, Letter, LetterState, Role
 from pathway.rules import rule
 from pathway.selectors import days_left, episode_timeline, rtt_summary
 
@@ -158,3 +158,17 @@ def group_register(session: GroupSession) -> QuerySet[Appointment]:
 
 def current_medications(episode: Episode) -> QuerySet[MedicationLine]:
     return episode.medications.filter(stopped_on__isnull=True)
+
+
+def lead_extensions_awaiting_approval(user) -> dict | None:
+    """The count on the service lead's home: nine-month extensions waiting for approval."""
+    if not has_role(user, Role.SERVICE_LEAD):
+        return None
+    count = Extension.objects.filter(
+        approved_at__isnull=True, episode__in=episodes_visible_to(user), episode__state__in=CARE_STATES
+    ).count()
+    return {
+        "label": "Extensions waiting for approval",
+        "count": count,
+        "href": "/care/worklist/#extensions-awaiting-approval",
+    }

@@ -168,3 +168,16 @@ def red_flag_clinicians() -> QuerySet:
     """Active clinicians: whom SPA staff may send a red-flagged referral to."""
     clinicians = Group.objects.filter(name=Role.CLINICIAN)
     return get_user_model().objects.filter(is_active=True, groups__in=clinicians).distinct().order_by("last_name")
+
+
+def lead_triage_breaches(user) -> dict | None:
+    """The count on the service lead's home: referrals still waiting past the triage limit."""
+    if not is_spa_lead(user):
+        return None
+    waiting = triage_breaches(user).filter(met_on__isnull=True).count()
+    return {
+        "label": "Referrals waiting past the triage limit",
+        "count": waiting,
+        "href": "/triage/breaches/",
+        "urgent": True,
+    }

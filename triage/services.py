@@ -159,7 +159,7 @@ def red_flag_review_request(*, referral: Referral, clinician, note: str = "", ac
 def _validate_decision(outcome: str, tier: int | None, reason: str, redirect_to: str, team) -> None:
     errors: dict[str, list[str]] = {}
     if outcome not in TriageOutcome.values:
-        errors["outcome"] = [f"Outcome must be one of: {', '.join(TriageOutcome.values)}."]
+        errors["outcome"] = ["Choose the outcome: accept, reject, redirect or request more information."]
     if outcome == TriageOutcome.ACCEPT and tier not in (1, 2, 3):
         errors["tier"] = ["Choose tier 1, 2 or 3 to accept the referral."]
     if outcome in (TriageOutcome.REJECT, TriageOutcome.REDIRECT, TriageOutcome.REQUEST_INFO) and not reason.strip():
@@ -170,7 +170,8 @@ def _validate_decision(outcome: str, tier: int | None, reason: str, redirect_to:
         }
         errors["reason"] = [messages[outcome]]
     if outcome == TriageOutcome.REDIRECT and redirect_to not in RedirectTarget.values:
-        errors["redirect_to"] = [f"Choose where to redirect: {', '.join(RedirectTarget.values)}."]
+        places = ", ".join(label for _, label in RedirectTarget.choices[:-1]) + f" or {RedirectTarget.choices[-1][1]}"
+        errors["redirect_to"] = [f"Choose where to redirect the referral: {places}."]
     if team is not None and not isinstance(team, Team):
         errors["team"] = ["Choose a team."]
     if errors:
