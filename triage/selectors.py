@@ -6,7 +6,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
 from pathway.access import episodes_visible_to, has_role
 from pathway.calendar import working_days_between
@@ -80,6 +80,22 @@ def triage_queue(user) -> QuerySet[Referral]:
         .annotate(breached=triage_breached())
         .select_related("episode", "patient", "practice", "claimed_by")
         .prefetch_related("red_flag_clearances")
+    )
+
+
+def queue_counts(user, today: date) -> dict:
+    """The counts above the queue, in one query: waiting, unclaimed, due today, breached."""
+    return (
+        waiting_referrals()
+        .filter(episode__in=episodes_visible_to(user).values("pk"))
+        .annotate(breached=triage_breached())
+        .order_by()
+        .aggregate(
+            waiting=Count("pk"),
+            unclaimed=Count("pk", filter=Q(claimed_by__isnull=True)),
+            due_today=Count("pk", filter=Q(episode__triage_due_on=today)),
+            breached_count=Count("pk", filter=Q(breached=True) | Q(episode__triage_due_on__lt=today)),
+        )
     )
 
 

@@ -22,6 +22,7 @@ from .selectors import (
     can_clear_red_flags,
     can_triage,
     is_spa_lead,
+    queue_counts,
     queue_rows,
     red_flag_reviews_for,
     red_flag_rows,
@@ -56,7 +57,9 @@ def _queue_context(request) -> dict:
 @login_required
 def queue(request):
     _require_triager(request.user)
-    return render(request, "triage/queue.html", _queue_context(request))
+    context = _queue_context(request)
+    context["counts"] = queue_counts(request.user, context["today"])
+    return render(request, "triage/queue.html", context)
 
 
 @login_required

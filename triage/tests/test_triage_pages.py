@@ -24,19 +24,15 @@ def test_queue_page_has_columns_htmx_polling_and_a_refresh_link(client, spa_user
     for n in range(4):
         make_referral(practice=practice, received_on=date(2026, 10, 28), red_flags=["fracture"] if n else [])
     client.force_login(spa_user)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         page = client.get("/triage/").content.decode()
-    for column in (
-        "Patient",
-        "Received",
-        "Urgency",
-        "Triage due",
-        "Working days left",
-        "Breached",
-        "Red flags",
-        "Claimed by",
-    ):
-        assert f">{column}</th>" in page
+    # Six columns, so the lead's queue with its reassign form fits 1280 px: urgency sits under the received
+    # date, working days left or "Breached" under the due date.
+    for column in ("Patient", "Received", "Triage due", "Red flags", "Claimed by"):
+        assert f'class="nhsuk-table__header">{column}</th>' in page
+    assert "working days left" in page or "Breached" in page
+    assert '<span class="painway-counts__number">4</span> waiting' in page
+    assert '<span class="painway-counts__number">4</span> unclaimed' in page
     assert 'hx-get="/triage/queue/table/"' in page and 'hx-trigger="every 30s"' in page
     assert "Refresh the queue now" in page and "Next referral" in page
     assert "Suspected fracture" in page and "Breached" in page
@@ -240,3 +236,12 @@ def test_spa_sends_a_red_flag_to_a_clinician_who_opens_and_clears_it(client, spa
     assert ok.status_code == 302
     client.force_login(clinician)  # accepted to a tier without their team: no longer theirs to see
     assert client.get(f"/triage/episodes/{episode.pk}/").status_code == 404
+
+
+def test_lead_queue_reassign_select_survives_the_30_second_refresh(client, service_lead):
+    """As found: the refresh replaced the table and wiped the name the lead had chosen."""
+    make_referral(received_on=date(2026, 11, 2))
+    client.force_login(service_lead)
+    partial = client.get("/triage/queue/table/").content.decode()
+    select = partial[partial.index("<select") : partial.index(">", partial.index("<select"))]
+    assert 'hx-preserve="true"' in select and 'id="reassign-' in select
