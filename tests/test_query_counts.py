@@ -39,11 +39,10 @@ SLACK: dict[str, int] = {}
 
 # (case id, demo user, url). {patient}, {care}, {triage}, {group} are filled from the data set.
 LIST_PAGES = [
-    ("home-spa", "spa", "/"),
-    ("home-clinician", "clinician", "/"),
+    # A single-role home redirects to the role's work (the queue, work list, dashboard, referrals), listed below.
     ("home-lead", "lead", "/"),
-    ("home-commissioner", "commissioner", "/"),
-    ("home-gp", "gp", "/"),
+    ("letters-inbox", "gp", "/letters/inbox/"),
+    ("red-flag-reviews", "clinician", "/triage/red-flags/"),
     ("triage-queue", "spa", "/triage/"),
     ("triage-queue-table", "spa", "/triage/queue/table/"),
     ("triage-queue-lead", "lead", "/triage/"),
