@@ -47,8 +47,9 @@ class Look:
         self.problems += serious_violations(page)
         if name:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / f"{name}-1280.png"), full_page=False)
-        if narrow:
+            width = page.viewport_size["width"]
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=False)
+        if narrow and page.viewport_size["width"] > NARROW["width"]:
             page.set_viewport_size(NARROW)
             page.wait_for_timeout(200)  # the header moves what does not fit under "More" on resize
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -262,7 +263,10 @@ def test_lead_reassigns_a_referral_and_requests_an_extension(page, sign_in, look
     page.fill("#id_rationale", "Awaiting spinal cord stimulator trial")
     page.fill("#id_until", (date.today() + timedelta(days=60)).isoformat())
     page.click("main button[type=submit]")
-    assert "Awaiting spinal cord stimulator trial" in look("lead-episode")
+    text = look("lead-episode")
+    assert "Awaiting spinal cord stimulator trial" in text and "waiting for a service lead" in text
+    page.goto("/")
+    assert "Extensions waiting for approval" in page.inner_text("main")
     look.done()
 
 
