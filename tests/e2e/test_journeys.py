@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from careplans.services import extension_request
 from careplans.tests.factories import accepted_episode
 from outcomes import services as outcome_services
 from outcomes.senders import LocmemSender
@@ -44,6 +45,7 @@ class Look:
 
     def __call__(self, name: str | None = None, *, narrow: bool = True) -> str:
         page = self.page
+        page.wait_for_load_state("networkidle")  # a letter's PDF preview loads in its own frame
         self.problems += serious_violations(page)
         if name:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -242,9 +244,12 @@ def test_patient_answers_a_questionnaire_on_a_phone(browser, live_server, settin
     look.done()
 
 
-def test_lead_reassigns_a_referral_and_requests_an_extension(page, sign_in, look, service_lead, spa_user, team):
+def test_lead_reassigns_a_referral_and_sees_an_extension_waiting(
+    page, sign_in, look, service_lead, spa_user, clinician, team
+):
     referral = make_referral(received_on=date.today())
     episode = accepted_episode(team=team, tier=3, received_on=date.today() - timedelta(days=300))
+    until = date.today() + timedelta(days=60)
     sign_in(service_lead)
     assert "Waiting for you" in look("lead-home")
     page.click("header >> text=Triage queue")
@@ -259,14 +264,15 @@ def test_lead_reassigns_a_referral_and_requests_an_extension(page, sign_in, look
     page.click(f"#reassign-{referral.pk} ~ button")
     assert "The referral has been reassigned." in page.inner_text("main")
 
-    page.goto(f"/care/episodes/{episode.pk}/extension/")
-    page.fill("#id_rationale", "Awaiting spinal cord stimulator trial")
-    page.fill("#id_until", (date.today() + timedelta(days=60)).isoformat())
-    page.click("main button[type=submit]")
-    text = look("lead-episode")
-    assert "Awaiting spinal cord stimulator trial" in text and "waiting for a service lead" in text
+    # A clinician asked for time past nine months: the lead sees it waiting (the decision is issue 15's).
+    extension_request(episode=episode, rationale="Awaiting spinal cord stimulator trial", until=until, actor=clinician)
     page.goto("/")
     assert "Extensions waiting for approval" in page.inner_text("main")
+    page.click("main >> text=Extensions waiting for approval")
+    assert "/care/worklist/" in page.url and "extension to" in page.inner_text("main")
+    page.goto(f"/care/episodes/{episode.pk}/")
+    text = look("lead-episode")
+    assert "Awaiting spinal cord stimulator trial" in text and "waiting for a service lead" in text
     look.done()
 
 
