@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .access import user_roles
+from .access import user_commissioner_id, user_practice_id, user_roles
 from .models import Role
 
 # At most six items a role, its most used pages first (the NHS.UK header navigation).
@@ -88,7 +88,15 @@ def navigation_for(user, path: str) -> list[dict]:
 def home_for(user) -> str | None:
     """The page a single-role user's home is; None for the task home."""
     roles = user_roles(user)
-    return ROLE_HOME.get(next(iter(roles))) if len(roles) == 1 else None
+    if len(roles) != 1:
+        return None
+    role = next(iter(roles))
+    # An account not yet tied to its organisation keeps the plain home rather than a page it cannot open.
+    if (role == Role.COMMISSIONER and not user_commissioner_id(user)) or (
+        role == Role.GP_PRACTICE and not user_practice_id(user)
+    ):
+        return None
+    return ROLE_HOME.get(role)
 
 
 def home_tasks(user) -> list[dict]:

@@ -110,11 +110,8 @@ def episode_transition(
     locked = episode_lock(episode_id, expected_version=expected_version)
     old = locked.state
     if to not in ALLOWED[old]:
-        allowed = ", ".join(sorted(S(state).label.lower() for state in ALLOWED[old])) or "none (the episode is closed)"
-        raise TransitionNotAllowed(
-            f"An episode that is {S(old).label.lower()} cannot move to {S(to).label.lower()}. "
-            f"It can move to: {allowed}."
-        )
+        allowed = ", ".join(sorted(ALLOWED[old])) or "none (the episode is closed)"
+        raise TransitionNotAllowed(f"An episode in '{old}' cannot move to '{to}'. Allowed from '{old}': {allowed}.")
     locked.state = to
     try:
         with transaction.atomic():
