@@ -34,8 +34,10 @@ MAX_QUERIES = 25
 # (plus the access audit's writes and the KPI snapshot look-ups of each month).
 MAX_QUERIES_FOR = {"reports-kpis": 116, "reports-kpis-commissioner": 116}
 # Pages whose count may differ by a small constant between sizes (a block that only renders
-# when a row of some kind exists). Empty: every page has the same count for both sizes.
-SLACK: dict[str, int] = {}
+# when a row of some kind exists).
+# The work list's DNA decisions read their rows (and their patients, for the audit) only when the seeded
+# data holds a DNA, which the small data set dated from the day it runs may not.
+SLACK: dict[str, int] = {"care-worklist": 2}
 
 # (case id, demo user, url). {patient}, {care}, {triage}, {group} are filled from the data set.
 LIST_PAGES = [

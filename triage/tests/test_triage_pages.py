@@ -217,6 +217,8 @@ def test_spa_sends_a_red_flag_to_a_clinician_who_opens_and_clears_it(client, spa
     assert sent.status_code == 302
 
     client.force_login(clinician)
+    worklist = client.get("/care/worklist/").content.decode()
+    assert 'id="red-flags"' in worklist and f"/triage/episodes/{episode.pk}/" in worklist
     listing = client.get("/triage/red-flags/").content.decode()
     assert referral.patient.nhs_number_display in listing and f"/triage/episodes/{episode.pk}/" in listing
     page = client.get(f"/triage/episodes/{episode.pk}/")
