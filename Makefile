@@ -48,6 +48,7 @@ run: install static seed
 	$(DEV_ENV) $(BIN)/honcho start -f Procfile.dev
 
 test: install-dev static
+	@test -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" || echo "NOTE: no Chromium at $${CHROMIUM_PATH:-/usr/bin/chromium}: the browser journeys in tests/e2e will be SKIPPED (apt-get install chromium)."
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # Backups (README "Backups"): the database and uploaded/generated files in one archive under var/backups/.

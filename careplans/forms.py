@@ -2,7 +2,7 @@
 
 from django import forms
 
-from pathway.forms import NhsFormMixin
+from pathway.forms import DateInput, NhsFormMixin
 from pathway.models import DischargeReason
 
 from .models import (
@@ -14,10 +14,6 @@ from .models import (
     MedicationReview,
     TreatmentStart,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class VersionedForm(NhsFormMixin, forms.Form):

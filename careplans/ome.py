@@ -116,3 +116,8 @@ def crosses_threshold(before: Decimal, after: Decimal, threshold: Decimal | int)
     """True when the total goes from below the alert threshold to at or above it."""
     limit = Decimal(threshold)
     return Decimal(before) < limit <= Decimal(after)
+
+
+def at_or_over_threshold(total: Decimal, threshold: Decimal | int) -> bool:
+    """True while the running total is at or above the alert threshold (the on-screen alert)."""
+    return Decimal(total) >= Decimal(threshold)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet
 
-from pathway.access import episodes_visible_to
+from pathway.access import episodes_visible_to, has_role
 from pathway.calendar import add_months
 from pathway.episode_dates import mdt_due_on
-from pathway.models import CARE_STATES, Deadline, DeadlineKind, Episode, Letter, LetterState
+from pathway.models import CARE_STATES, Deadline, DeadlineKind, Episode, Letter, LetterState, Role
 from pathway.rules import rule
 from pathway.selectors import days_left, episode_timeline, rtt_summary
 
+from . import ome
 from .limits import limit_status
 from .models import Appointment, CarePlan, Discharge, Extension, FormularyDrug, GroupSession, MedicationLine, OmeRecord
 
@@ -43,6 +45,14 @@ def latest_care_plan(episode: Episode) -> CarePlan | None:
     return episode.care_plans.order_by("-version").first()
 
 
+def ome_alert(episode: Episode) -> dict | None:
+    """The on-screen opioid alert while the episode's running OME total is at or over the threshold."""
+    threshold = Decimal(str(rule("ome_alert_threshold_mg")))
+    if not episode.is_open or not ome.at_or_over_threshold(episode.ome_total_mg_per_day, threshold):
+        return None
+    return {"total_mg": episode.ome_total_mg_per_day, "threshold_mg": threshold}
+
+
 def episode_overview(episode: Episode, today: date) -> dict:
     """Everything about one episode for its page."""
     deadlines = [
@@ -57,6 +67,7 @@ def episode_overview(episode: Episode, today: date) -> dict:
     approved = [e.until for e in extensions if e.approved_at is not None]
     plan = latest_care_plan(episode)
     return {
+        "ome_alert": ome_alert(episode),
         "rtt": rtt_summary(episode),
         "timeline": episode_timeline(episode),
         "appointments": appointments,
@@ -130,7 +141,42 @@ def near_limit(user, today: date) -> list[dict]:
     return rows
 
 
-def worklist(user, today: date) -> dict:
+TASK_KINDS = (DeadlineKind.MEDICATION_REVIEW, DeadlineKind.MENTAL_HEALTH_REFERRAL)
+TASK_SORTS = {"due": ("due_on", "family_name", "episode_id"), "name": ("family_name", "given_name", "due_on")}
+
+
+def clinical_tasks(visible, today: date, horizon: date, *, kind: str = "", sort: str = "due") -> dict:
+    """Open review tasks, one row per episode and kind (a medication review per episode, not per drug),
+    split into overdue (due before today) and due soon (today to the horizon)."""
+    kinds = [kind] if kind in TASK_KINDS else list(TASK_KINDS)
+    rows = (
+        Deadline.objects.open()
+        .filter(kind__in=kinds, due_on__lte=horizon, episode__in=visible)
+        .values(
+            "episode_id",
+            "kind",
+            patient_id=F("episode__patient_id"),
+            family_name=F("episode__patient__family_name"),
+            given_name=F("episode__patient__given_name"),
+            nhs_number=F("episode__patient__nhs_number"),
+        )
+        .annotate(due_on=Min("due_on"), lines=Count("id"))
+        .order_by(*TASK_SORTS.get(sort, TASK_SORTS["due"]))
+    )
+    labels = dict(DeadlineKind.choices)
+    overdue, due_soon = [], []
+    for row in rows:
+        number = row["nhs_number"]
+        row |= {
+            "label": labels.get(row["kind"], row["kind"]),
+            "nhs_number_display": f"{number[:3]} {number[3:6]} {number[6:]}",
+            "days": (row["due_on"] - today).days,
+        }
+        (overdue if row["due_on"] < today else due_soon).append(row)
+    return {"tasks_overdue": overdue, "tasks_due_soon": due_soon}
+
+
+def worklist(user, today: date, *, kind: str = "", sort: str = "due") -> dict:
     visible = episodes_visible_to(user)
     mine = Q(clinician=user) | Q(clinician__isnull=True)
     horizon = today + timedelta(days=7)
@@ -144,14 +190,7 @@ def worklist(user, today: date) -> dict:
         .filter(episode__state__in=CARE_STATES)
         .select_related("episode", "episode__patient")
         .order_by("date", "id"),
-        "reviews_due": Deadline.objects.open()
-        .filter(
-            kind__in=[DeadlineKind.MEDICATION_REVIEW, DeadlineKind.MENTAL_HEALTH_REFERRAL],
-            due_on__lte=horizon,
-            episode__in=visible,
-        )
-        .select_related("episode", "episode__patient")
-        .order_by("due_on", "id"),
+        **clinical_tasks(visible, today, horizon, kind=kind, sort=sort),
         "mdt_due": [row for row in mdt_due(user, today) if row["due_on"] <= horizon],
         "near_limit": near_limit(user, today),
         "letters_awaiting_approval": Letter.objects.filter(state=LetterState.DRAFT, episode__in=visible)
@@ -164,6 +203,9 @@ def worklist(user, today: date) -> dict:
         .select_related("episode", "episode__patient")
         .order_by("requested_at"),
         "today": today,
+        "task_kind": kind if kind in TASK_KINDS else "",
+        "task_sort": sort if sort in TASK_SORTS else "due",
+        "task_kinds": [(k, DeadlineKind(k).label) for k in TASK_KINDS],
     }
 
 
@@ -251,4 +293,21 @@ def ome_history(episode: Episode) -> dict:
         "height": CHART_HEIGHT,
         "pad": CHART_PAD,
         "max": round(top, 1),
+    }
+
+
+def lead_extensions_awaiting_approval(user) -> dict | None:
+    """The count on the service lead's home: nine-month extensions waiting for the commissioner."""
+    if not has_role(user, Role.SERVICE_LEAD):
+        return None
+    count = Extension.objects.filter(
+        approved_at__isnull=True,
+        declined_at__isnull=True,
+        episode__in=episodes_visible_to(user),
+        episode__state__in=CARE_STATES,
+    ).count()
+    return {
+        "label": "Extensions waiting for the commissioner",
+        "count": count,
+        "href": "/care/worklist/#extensions-awaiting-approval",
     }

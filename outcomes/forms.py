@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django import forms
 
+from pathway.forms import DateInput
 from pathway.services import today_london
 
 from .models import Feedback, Instrument, Timepoint
 from .questionnaires import BPI_INTERFERENCE_TEXT, BPI_SEVERITY_TEXT, EQ5D_TEXT, PSEQ_TEXT, Step
 from .scoring import EQ5D_DIMENSIONS, VALUE_SET_LABELS
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "nhsuk-input nhsuk-input--width-10"})
+DATE_WIDGET = DateInput(attrs={"class": "nhsuk-input nhsuk-input--width-10"})
 
 
 def _number(label: str, low: int, high: int) -> forms.IntegerField:

@@ -34,6 +34,17 @@ GP_TIMELINE_STATES = frozenset(
 GP_TIMELINE = Q(kind=PathwayEvent.Kind.LETTER) | Q(kind=PathwayEvent.Kind.TRANSITION, new_state__in=GP_TIMELINE_STATES)
 
 
+# Features that hand an episode to a clinician outside their teams (a red flag sent for review) add
+# a condition here; the core names no feature (DESIGN.md section 2).
+CLINICIAN_VISIBILITY: list = []
+
+
+def register_clinician_visibility(condition) -> None:
+    """``condition(user) -> Q`` over Episode: more episodes a clinician may see."""
+    if condition not in CLINICIAN_VISIBILITY:
+        CLINICIAN_VISIBILITY.append(condition)
+
+
 def user_roles(user) -> set[str]:
     if not user or not user.is_authenticated:
         return set()
@@ -79,6 +90,8 @@ def episodes_visible_to(user) -> QuerySet[Episode]:
         # A subquery, not a join through team members: no duplicate rows, so no DISTINCT that
         # would hash every visible episode under each list that filters by visibility.
         condition |= Q(team__in=Team.objects.filter(members=user).values("pk")) | Q(responsible_clinician=user)
+        for extra in CLINICIAN_VISIBILITY:
+            condition |= extra(user)
     if Role.GP_PRACTICE in roles:
         practice_id = user_practice_id(user)
         if practice_id:

@@ -9,7 +9,7 @@ from django.contrib import admin
 
 from . import audit
 from .access import may_view_access_audit
-from .models import Commissioner, Practice, StaffProfile, Team
+from .models import Commissioner, Episode, Letter, Practice, StaffProfile, Team
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -73,3 +73,21 @@ class TeamAdmin(admin.ModelAdmin):
 class StaffProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "practice", "commissioner", "job_title"]
     raw_id_fields = ["user"]
+
+
+@admin.register(Episode)
+class EpisodeAdmin(ReadOnlyAdmin):
+    """Episodes by reference, state and team: no names in the list (break glass only, as every record)."""
+
+    list_display = ("id", "state", "tier", "team", "practice", "received_on", "admitted_on", "discharged_on")
+    list_filter = ("state", "tier", "team")
+    search_fields = ("id",)
+    list_select_related = ("team", "practice")
+
+
+@admin.register(Letter)
+class LetterAdmin(ReadOnlyAdmin):
+    list_display = ("id", "kind", "episode_id", "recipient", "state", "due_on", "sent_at")
+    list_filter = ("kind", "state", "recipient")
+    search_fields = ("id", "episode__id")
+    exclude = ("pdf",)

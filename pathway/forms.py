@@ -3,6 +3,16 @@
 from django import forms
 
 
+class DateInput(forms.DateInput):
+    """A native date picker. Its value must be ISO ``YYYY-MM-DD``: with the en-gb locale Django would
+    render ``02/12/2026``, which Chromium shows as blank and then posts as nothing ("This field is required")."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class NhsFormMixin:
     """NHS.UK classes on every widget."""
 

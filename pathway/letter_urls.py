@@ -7,6 +7,7 @@ from pathway.letters import views
 urlpatterns = [
     path("", views.outbox, name="letters-outbox"),
     path("late/", views.late, name="letters-late"),
+    path("inbox/", views.inbox, name="letters-inbox"),
     path("episode/<int:episode_id>/", views.episode_letters, name="letters-episode"),
     path("<int:pk>/", views.detail, name="letter-detail"),
     path("<int:pk>/pdf/", views.pdf, name="letter-pdf"),

@@ -404,6 +404,8 @@ class Letter(models.Model):
     send_started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # When someone at the practice first opened it: the practice's letters inbox marks the rest unread.
+    practice_read_at = models.DateTimeField(null=True, blank=True)
     mesh_message_id = models.CharField(max_length=100, blank=True)
     mesh_local_id = models.CharField(
         max_length=64, blank=True, help_text="Our reference sent as MESH local ID; finds the message after a crash"

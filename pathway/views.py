@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.defaults import bad_request as django_bad_request
 
 from .access import (
@@ -16,6 +16,7 @@ from .access import (
 )
 from .audit import AuditedPaginator
 from .models import Role
+from .navigation import home_for, home_tasks
 from .selectors import breached_deadlines as breached_deadlines_selector
 from .selectors import patient_record
 from .validators import normalise_nhs_number
@@ -77,11 +78,16 @@ HOME_LINKS = {
 
 @login_required
 def home(request):
+    """A single-role user's home is their work (the queue, the work list, the dashboard, the referrals and
+    letters); the service lead's, and anyone's with several roles, is the tasks waiting with their links."""
+    work = home_for(request.user)
+    if work:
+        return redirect(work)
     roles = user_roles(request.user)
     sections = [(Role(r).label, HOME_LINKS[r]) for r in Role.values if r in roles]
     if request.user.is_superuser and not sections:
         sections = [("Administration", HOME_LINKS[Role.ADMIN])]
-    return render(request, "pathway/home.html", {"sections": sections})
+    return render(request, "pathway/home.html", {"sections": sections, "tasks": home_tasks(request.user)})
 
 
 @login_required

@@ -33,7 +33,10 @@ def seed(ctx) -> None:
     rng = ctx.rng
     gp, spa = ctx.users["gp"], ctx.users["spa"]
     for i, patient in enumerate(ctx.patients):
-        received = ctx.today - timedelta(days=rng.randint(0, 365))
+        # One in eight arrived in the last week, so the triage queue is mostly on time with a few due
+        # today, whatever day the demo is loaded; the rest spread over the year behind it.
+        recent = i % 8 == 0
+        received = ctx.today - timedelta(days=rng.randint(0, 6) if recent else rng.randint(7, 365))
         site, nature, impact = rng.choice(SITES)
         urgency = Urgency.PALLIATIVE if i % 29 == 0 else Urgency.URGENT if i % 11 == 0 else Urgency.ROUTINE
         # The GP user belongs to one practice; the SPA keys in referrals from the others (letters, e-RS).

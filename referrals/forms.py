@@ -2,6 +2,7 @@
 
 from django import forms
 
+from pathway.forms import DateInput
 from pathway.models import Patient, Practice
 from pathway.services import today_london
 from safeguarding.models import CommunicationFormat
@@ -50,7 +51,7 @@ def _date(label, required=True, help_text="For example, 2026-11-02"):
         label=label,
         required=required,
         help_text=help_text,
-        widget=forms.DateInput(attrs={"class": "nhsuk-input nhsuk-input--width-10", "type": "date"}),
+        widget=DateInput(attrs={"class": "nhsuk-input nhsuk-input--width-10"}),
     )
 
 

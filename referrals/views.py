@@ -9,6 +9,7 @@ from pathway import services as core
 from pathway.access import has_role, user_practice_id
 from pathway.audit import AuditedPaginator
 from pathway.errors import DomainError, InvalidInput
+from pathway.letters.selectors import practice_inbox
 from pathway.models import Practice, Role
 from pathway.rules import rule
 from pathway.selectors import rtt_summary
@@ -60,7 +61,15 @@ def referral_list(request):
     if not has_role(request.user, Role.GP_PRACTICE, Role.SPA_TRIAGE, Role.SERVICE_LEAD, Role.CLINICIAN):
         raise Http404("No such page.")
     page = AuditedPaginator(referrals_visible_to(request.user), 25, user=request.user).get_page(request.GET.get("page"))
-    return render(request, "referrals/referral_list.html", {"page": page})
+    context = {"page": page}
+    if has_role(request.user, Role.GP_PRACTICE):
+        # The practice's home: its referrals and, first, what is new in its letters inbox.
+        inbox = practice_inbox(request.user)
+        context |= {
+            "inbox": list(inbox.filter(practice_read_at__isnull=True)[:5]),
+            "unread": inbox.filter(practice_read_at__isnull=True).count(),
+        }
+    return render(request, "referrals/referral_list.html", context)
 
 
 @login_required

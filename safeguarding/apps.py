@@ -9,9 +9,12 @@ class SafeguardingConfig(AppConfig):
 
     def ready(self):
         from pathway.letters.hooks import on_letter_context, on_letter_created
+        from pathway.navigation import register_home_task
 
         from . import letters
+        from .selectors import lead_open_concerns
 
+        register_home_task(lead_open_concerns)
         on_letter_created(letters.letter_created)
         on_letter_context(letters.letter_context)
         # Booking lives in careplans, which knows nothing of interpreters: the booking is made in the

@@ -2,14 +2,9 @@
 
 from django import forms
 
-from pathway.forms import NhsFormMixin
+from pathway.forms import DateInput, NhsFormMixin
 
 from .models import CommunicationFormat, Consent, Incident, SafeguardingConcern
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
 
 YES_NO = [("yes", "Yes, given"), ("no", "No: declined or withdrawn")]
 

@@ -6,8 +6,8 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
-from pathway.access import episodes_visible_to, may_read_clinical
-from pathway.models import Patient
+from pathway.access import episodes_visible_to, has_role, may_read_clinical
+from pathway.models import Patient, Role
 
 from .models import CommunicationFormat, CommunicationNeeds, Consent, Incident, SafeguardingConcern
 
@@ -101,3 +101,11 @@ def safety_counts(episode_q: Q, start: date, end: date) -> dict:
         },
         "incidents": {k: incidents.get(k, 0) for k in Incident.Kind.values},
     }
+
+
+def lead_open_concerns(user) -> dict | None:
+    """The count on the service lead's home: safeguarding concerns still open."""
+    if not has_role(user, Role.SERVICE_LEAD):
+        return None
+    count = concerns_visible_to(user).filter(closed_on__isnull=True).count()
+    return {"label": "Open safeguarding concerns", "count": count, "href": "/safeguarding/"}

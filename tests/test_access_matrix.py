@@ -88,6 +88,7 @@ ROUTES: dict[str, Route] = {
     "triage-reassign": Route("referral", P),
     "triage-episode": Route("episode", GP_, logs=True),
     "triage-clear-red-flag": Route("episode", P),
+    "triage-send-red-flag": Route("episode", P),
     "triage-info-received": Route("episode", P),
     # Clinical care
     "api-episode-appointments": Route("episode", GP_, logs=True),
@@ -439,6 +440,7 @@ GP_OWN_NOT_FOUND: dict[str, tuple[str, ...]] = {
     "outcomes:questionnaire": (),
     "triage-episode": GP_,
     "triage-clear-red-flag": P,
+    "triage-send-red-flag": P,
     "triage-info-received": P,
     "api-episode-appointments": G,
     "api-episode-careplan": G,

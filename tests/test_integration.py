@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from pathway.models import Episode, EpisodeState, Letter
+from pathway.navigation import NAVIGATION
 from pathway.views import HOME_LINKS
 
 pytestmark = pytest.mark.django_db
@@ -25,13 +26,15 @@ def demo():
 
 
 @pytest.mark.parametrize("role", list(DEMO_USERS))
-def test_every_home_link_opens_for_its_role(client, demo, role):
+def test_every_home_and_navigation_link_opens_for_its_role(client, demo, role):
+    """Each role lands on its work; its header navigation is on every page, and every link opens."""
     user = get_user_model().objects.get(username=DEMO_USERS[role])
     client.force_login(user)
-    home = client.get("/")
+    home = client.get("/", follow=True)
     assert home.status_code == 200
-    for label, href in HOME_LINKS[role]:
-        assert href.encode() in home.content, label
+    for label, href in NAVIGATION[role]:
+        assert f'class="nhsuk-header__navigation-link" href="{href}"'.encode() in home.content, label
+    for label, href in [*HOME_LINKS[role], *NAVIGATION[role]]:
         response = client.get(href)
         assert response.status_code == 200, f"{role}: {label} ({href}) gave {response.status_code}"
 

@@ -335,7 +335,13 @@ def test_admin_role_reads_no_clinical_data_in_the_app_or_the_admin_site(two_prac
     assert _page(admin, f"/patients/{w['patient'].pk}/").status_code == 404
     assert _api(api_as, admin, f"/api/v1/episodes/{w['old'].pk}/").status_code == 404
     assert _api(api_as, admin, "/api/v1/referrals/").json()["count"] == 0
-    for url in ("/admin/careplans/medicationline/", "/admin/referrals/referral/", "/admin/outcomes/feedback/"):
+    for url in (
+        "/admin/careplans/medicationline/",
+        "/admin/referrals/referral/",
+        "/admin/outcomes/feedback/",
+        "/admin/pathway/episode/",
+        "/admin/pathway/letter/",
+    ):
         assert _page(admin, url).status_code in (403, 404), url
     index = _page(admin, "/admin/").content.decode()
     assert "Medication lines" not in index and "Practices" in index
@@ -352,6 +358,10 @@ def test_break_glass_read_by_the_lead_needs_a_reason_and_is_flagged(two_practice
     assert client.post("/audit/break-glass/", {"reason": ""}).status_code == 200  # the form again, naming reason
     assert client.post("/audit/break-glass/", {"reason": "Coroner's request 2026/41"}).status_code == 302
     assert client.get("/admin/careplans/medicationline/").status_code == 200
+    # Episodes and letters are listed too (issue 17), read only, under the same grant.
+    episodes = client.get("/admin/pathway/episode/")
+    assert episodes.status_code == 200 and "Select episode to view" in episodes.content.decode()
+    assert client.get("/admin/pathway/letter/").status_code == 200
     flagged = RecordAccess.objects.filter(user=lead, break_glass=True)
     assert flagged.exists()
     assert flagged.first().reason == "Coroner's request 2026/41"

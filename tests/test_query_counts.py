@@ -39,16 +39,17 @@ MAX_QUERIES_FOR = {
     "reports-kpis-commissioner": 116 + PRESCRIBING_ADVICE_KPI_QUERIES,
 }
 # Pages whose count may differ by a small constant between sizes (a block that only renders
-# when a row of some kind exists). Empty: every page has the same count for both sizes.
-SLACK: dict[str, int] = {}
+# when a row of some kind exists).
+# The work list's DNA decisions read their rows (and their patients, for the audit) only when the seeded
+# data holds a DNA, which the small data set dated from the day it runs may not.
+SLACK: dict[str, int] = {"care-worklist": 2}
 
 # (case id, demo user, url). {patient}, {care}, {triage}, {group} are filled from the data set.
 LIST_PAGES = [
-    ("home-spa", "spa", "/"),
-    ("home-clinician", "clinician", "/"),
+    # A single-role home redirects to the role's work (the queue, work list, dashboard, referrals), listed below.
     ("home-lead", "lead", "/"),
-    ("home-commissioner", "commissioner", "/"),
-    ("home-gp", "gp", "/"),
+    ("letters-inbox", "gp", "/letters/inbox/"),
+    ("red-flag-reviews", "clinician", "/triage/red-flags/"),
     ("triage-queue", "spa", "/triage/"),
     ("triage-queue-table", "spa", "/triage/queue/table/"),
     ("triage-queue-lead", "lead", "/triage/"),

@@ -25,16 +25,31 @@ REDIRECTS = [
 ]
 
 
+def _accept(ctx, episode, referral, decided_on) -> None:
+    spa, lead = ctx.users["spa"], ctx.users["lead"]
+    for flag in referral.red_flags:
+        services.red_flag_clear(referral=referral, flag=flag, reason="Reviewed with the GP: not active", actor=lead)
+    tier = ctx.rng.choice([1, 2, 2, 2, 3, 3])
+    services.triage_decide(
+        episode=episode,
+        outcome="accept",
+        tier=tier,
+        team=ctx.teams["tier3" if tier == 3 else "tier2"],
+        actor=spa,
+        decided_on=decided_on,
+    )
+
+
 def seed(ctx) -> None:
     rng = ctx.rng
-    spa, lead = ctx.users["spa"], ctx.users["lead"]
+    spa = ctx.users["spa"]
     for episode in list(ctx.episodes):
         referral = episode.referral
         decided_on = min(add_working_days(referral.received_on, rng.choice([0, 1, 1, 2, 2, 3])), ctx.today)
-        if (ctx.today - referral.received_on).days < 4:
-            continue  # recent ones wait in the queue
+        if referral.triage_due_on >= ctx.today:
+            continue  # those still within the triage limit wait in the queue
         roll = rng.random()
-        if roll < 0.04:
+        if roll < 0.012:
             continue  # a few old ones still waiting: breached
         if roll < 0.08:
             services.referral_withdraw(
@@ -57,27 +72,17 @@ def seed(ctx) -> None:
                 actor=spa,
                 decided_on=decided_on,
             )
-            if rng.random() < 0.5 and decided_on + timedelta(days=5) < ctx.today:
+            returned_on = decided_on + timedelta(days=5)
+            if rng.random() < 0.5 and returned_on < ctx.today:
                 services.triage_info_received(
-                    episode=episode,
-                    actor=spa,
-                    note="Imaging report received",
-                    received_on=decided_on + timedelta(days=5),
+                    episode=episode, actor=spa, note="Imaging report received", received_on=returned_on
                 )
+                # Triaged again promptly, unless the information came back only in the last few days.
+                accept_on = add_working_days(returned_on, 1)
+                if accept_on < ctx.today:
+                    _accept(ctx, episode, referral, accept_on)
         else:
-            for flag in referral.red_flags:
-                services.red_flag_clear(
-                    referral=referral, flag=flag, reason="Reviewed with the GP: not active", actor=lead
-                )
-            tier = rng.choice([1, 2, 2, 2, 3, 3])
-            services.triage_decide(
-                episode=episode,
-                outcome="accept",
-                tier=tier,
-                team=ctx.teams["tier3" if tier == 3 else "tier2"],
-                actor=spa,
-                decided_on=decided_on,
-            )
+            _accept(ctx, episode, referral, decided_on)
         episode.refresh_from_db()
 
     # The SPA nurse is part-way through the queue.

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from pathway.models import Team
 
 from .models import RedirectTarget, TriageOutcome
-from .selectors import triage_staff
+from .selectors import red_flag_clinicians, triage_staff
 
 RADIOS = {"class": "nhsuk-radios__input"}
 
@@ -92,3 +92,23 @@ class InfoReceivedForm(forms.Form):
         required=False,
         widget=forms.CheckboxInput(attrs={"class": "nhsuk-checkboxes__input"}),
     )
+
+
+class RedFlagSendForm(forms.Form):
+    clinician = forms.ModelChoiceField(
+        label="Clinician",
+        queryset=get_user_model().objects.none(),
+        empty_label="Choose a clinician",
+        error_messages={"required": "Choose a clinician to send the referral to."},
+        widget=forms.Select(attrs={"class": "nhsuk-select"}),
+    )
+    note = forms.CharField(
+        label="Note for the clinician",
+        required=False,
+        widget=forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = red_flag_clinicians()
+        self.fields["clinician"].label_from_instance = lambda u: u.get_full_name() or u.get_username()

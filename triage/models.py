@@ -79,3 +79,17 @@ class AcceptanceCriterion(models.Model):
 
     def __str__(self) -> str:
         return self.get_code_display()
+
+
+class RedFlagReview(models.Model):
+    """SPA staff send a red-flagged referral to a clinician, who may then open the triage page and clear it."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="red_flag_reviews")
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        indexes = [models.Index(fields=["clinician", "referral"], name="red_flag_review_clinician")]

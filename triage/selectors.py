@@ -6,12 +6,14 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Case, Exists, OuterRef, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
 from pathway.access import episodes_visible_to, has_role
 from pathway.calendar import working_days_between
 from pathway.models import Deadline, DeadlineKind, EpisodeState, Role
 from referrals.models import RED_FLAGS, Referral
+
+from .models import RedFlagReview
 
 # Palliative first, then urgent, then routine (the fast track of DESIGN.md section 3), then the
 # earliest due: columns kept on the episode, so the queue reads the partial index
@@ -36,6 +38,31 @@ def can_clear_red_flags(user) -> bool:
     return has_role(user, Role.CLINICIAN, Role.SERVICE_LEAD)
 
 
+def episodes_sent_for_red_flag_review(user) -> Q:
+    """A clinician sees a referral waiting in triage that SPA staff sent them to clear a red flag."""
+    sent = RedFlagReview.objects.filter(clinician=user, referral__episode__state=EpisodeState.TRIAGE)
+    return Q(pk__in=sent.values("referral__episode_id"))
+
+
+def red_flag_reviews_for(user) -> list[dict]:
+    """The referrals sent to this clinician whose red flags are not all cleared yet, oldest first."""
+    reviews = (
+        RedFlagReview.objects.filter(clinician=user, referral__episode__state=EpisodeState.TRIAGE)
+        .select_related("referral__patient", "referral__episode", "requested_by")
+        .prefetch_related("referral__red_flag_clearances")
+        .order_by("requested_at", "id")
+    )
+    rows, seen = [], set()
+    for review in reviews:
+        referral = review.referral
+        open_flags = uncleared_red_flags(referral)
+        if referral.pk in seen or not open_flags:
+            continue
+        seen.add(referral.pk)
+        rows.append({"review": review, "referral": referral, "flags": [RED_FLAGS.get(f, f) for f in open_flags]})
+    return rows
+
+
 def triage_breached() -> Exists:
     return Exists(
         Deadline.objects.filter(
@@ -56,6 +83,22 @@ def triage_queue(user) -> QuerySet[Referral]:
         .annotate(breached=triage_breached())
         .select_related("episode", "patient", "practice", "claimed_by")
         .prefetch_related("red_flag_clearances")
+    )
+
+
+def queue_counts(user, today: date) -> dict:
+    """The counts above the queue, in one query: waiting, unclaimed, due today, breached."""
+    return (
+        waiting_referrals()
+        .filter(episode__in=episodes_visible_to(user).values("pk"))
+        .annotate(breached=triage_breached())
+        .order_by()
+        .aggregate(
+            waiting=Count("pk"),
+            unclaimed=Count("pk", filter=Q(claimed_by__isnull=True)),
+            due_today=Count("pk", filter=Q(episode__triage_due_on=today)),
+            breached_count=Count("pk", filter=Q(breached=True) | Q(episode__triage_due_on__lt=today)),
+        )
     )
 
 
@@ -108,3 +151,22 @@ def triage_breaches(user) -> QuerySet[Deadline]:
         .select_related("episode", "episode__patient", "episode__referral", "episode__practice")
         .order_by(Case(When(met_on__isnull=True, then=Value(0)), default=Value(1)), "due_on", "id")
     )
+
+
+def red_flag_clinicians() -> QuerySet:
+    """Active clinicians: whom SPA staff may send a red-flagged referral to."""
+    clinicians = Group.objects.filter(name=Role.CLINICIAN)
+    return get_user_model().objects.filter(is_active=True, groups__in=clinicians).distinct().order_by("last_name")
+
+
+def lead_triage_breaches(user) -> dict | None:
+    """The count on the service lead's home: referrals still waiting past the triage limit."""
+    if not is_spa_lead(user):
+        return None
+    waiting = triage_breaches(user).filter(met_on__isnull=True).count()
+    return {
+        "label": "Referrals waiting past the triage limit",
+        "count": waiting,
+        "href": "/triage/breaches/",
+        "urgent": True,
+    }

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from pathway import rtt
 from pathway import services as core
+from pathway.access import has_role
 from pathway.errors import DomainError, InvalidInput, TransitionNotAllowed
 from pathway.models import (
     Deadline,
@@ -19,13 +20,14 @@ from pathway.models import (
     EpisodeState,
     LetterKind,
     PathwayEvent,
+    Role,
     Team,
 )
 from referrals.models import RED_FLAGS, Referral
 from referrals.services import triage_due_on
 
 from .criteria import failed_criteria
-from .models import RedFlagClearance, RedirectTarget, TriageDecision, TriageOutcome
+from .models import RedFlagClearance, RedFlagReview, RedirectTarget, TriageDecision, TriageOutcome
 from .selectors import can_override_criteria, can_triage, is_spa_lead, uncleared_red_flags, waiting_referrals
 
 logger = logging.getLogger(__name__)
@@ -151,10 +153,34 @@ def red_flag_clear(*, referral: Referral, flag: str, reason: str, actor) -> RedF
     return clearance
 
 
+@transaction.atomic
+def red_flag_review_request(*, referral: Referral, clinician, note: str = "", actor) -> RedFlagReview:
+    """SPA staff send a red-flagged referral to a clinician to clear: the clinician may then open it."""
+    if not can_triage(actor):
+        raise DomainError("Only SPA staff or the service lead may send a referral to a clinician.", code="not_triage")
+    if clinician is None or not clinician.is_active or not has_role(clinician, Role.CLINICIAN, Role.SERVICE_LEAD):
+        raise InvalidInput({"clinician": ["Choose a clinician to send the referral to."]})
+    if referral.episode.state != EpisodeState.TRIAGE:
+        raise TransitionNotAllowed("This referral is no longer waiting for triage.", code="not_in_triage")
+    if not uncleared_red_flags(referral):
+        raise DomainError("This referral has no red flag left to clear.", code="no_red_flags")
+    review = RedFlagReview.objects.create(
+        referral=referral, clinician=clinician, note=(note or "").strip(), requested_by=actor
+    )
+    core.event_record(
+        episode=referral.episode,
+        kind=PathwayEvent.Kind.NOTE,
+        actor=actor,
+        reason="Sent to a clinician to review the red flags",
+        data={"clinician": clinician.pk},
+    )
+    return review
+
+
 def _validate_decision(outcome: str, tier: int | None, reason: str, redirect_to: str, team) -> None:
     errors: dict[str, list[str]] = {}
     if outcome not in TriageOutcome.values:
-        errors["outcome"] = [f"Outcome must be one of: {', '.join(TriageOutcome.values)}."]
+        errors["outcome"] = ["Choose the outcome: accept, reject, redirect or request more information."]
     if outcome == TriageOutcome.ACCEPT and tier not in (1, 2, 3):
         errors["tier"] = ["Choose tier 1, 2 or 3 to accept the referral."]
     if outcome in (TriageOutcome.REJECT, TriageOutcome.REDIRECT, TriageOutcome.REQUEST_INFO) and not reason.strip():
@@ -165,7 +191,8 @@ def _validate_decision(outcome: str, tier: int | None, reason: str, redirect_to:
         }
         errors["reason"] = [messages[outcome]]
     if outcome == TriageOutcome.REDIRECT and redirect_to not in RedirectTarget.values:
-        errors["redirect_to"] = [f"Choose where to redirect: {', '.join(RedirectTarget.values)}."]
+        places = ", ".join(label for _, label in RedirectTarget.choices[:-1]) + f" or {RedirectTarget.choices[-1][1]}"
+        errors["redirect_to"] = [f"Choose where to redirect the referral: {places}."]
     if team is not None and not isinstance(team, Team):
         errors["team"] = ["Choose a team."]
     elif outcome == TriageOutcome.ACCEPT and tier in TEAM_REQUIRED_TIERS and team is None:

@@ -14,5 +14,7 @@ urlpatterns = [
     path("referrals/<int:pk>/reassign/", views.reassign, name="triage-reassign"),
     path("episodes/<int:pk>/", views.episode_triage, name="triage-episode"),
     path("episodes/<int:pk>/red-flags/clear/", views.clear_red_flag, name="triage-clear-red-flag"),
+    path("episodes/<int:pk>/red-flags/send/", views.send_red_flag, name="triage-send-red-flag"),
+    path("red-flags/", views.red_flag_reviews, name="triage-red-flag-reviews"),
     path("episodes/<int:pk>/info-received/", views.info_received, name="triage-info-received"),
 ]

@@ -18,13 +18,15 @@ from referrals.views import apply_errors
 
 from . import services
 from .criteria import acceptance_criteria
-from .forms import InfoReceivedForm, ReassignForm, RedFlagClearForm, TriageOutcomeForm
+from .forms import InfoReceivedForm, ReassignForm, RedFlagClearForm, RedFlagSendForm, TriageOutcomeForm
 from .selectors import (
     can_clear_red_flags,
     can_override_criteria,
     can_triage,
     is_spa_lead,
+    queue_counts,
     queue_rows,
+    red_flag_reviews_for,
     red_flag_rows,
     triage_breaches,
     triage_queue,
@@ -58,7 +60,9 @@ def _queue_context(request) -> dict:
 @login_required
 def queue(request):
     _require_triager(request.user)
-    return render(request, "triage/queue.html", _queue_context(request))
+    context = _queue_context(request)
+    context["counts"] = queue_counts(request.user, context["today"])
+    return render(request, "triage/queue.html", context)
 
 
 @login_required
@@ -123,17 +127,22 @@ def reassign(request, pk):
     return redirect("triage-queue")
 
 
-def _episode_context(request, episode, *, outcome_form=None, flag_form=None, info_form=None) -> dict:
+def _episode_context(request, episode, *, outcome_form=None, flag_form=None, info_form=None, send_form=None) -> dict:
     referral = referral_of_episode(request.user, episode)
     criteria = acceptance_criteria(referral)
+    flags = red_flag_rows(referral)
     return {
+        "can_triage": can_triage(request.user),
+        "send_form": send_form or RedFlagSendForm(),
+        "reviews": referral.red_flag_reviews.select_related("clinician", "requested_by"),
         "episode": episode,
         "referral": referral,
         # The referral's copy of the episode has its RTT periods prefetched.
         "rtt": rtt_summary(referral.episode),
         "criteria": criteria,
         "criteria_failed": [c for c in criteria if not c["met"]],
-        "flags": red_flag_rows(referral),
+        "flags": flags,
+        "has_open_flags": any(row["clearance"] is None for row in flags),
         "excluded": [EXCLUDED_CONDITIONS.get(code, code) for code in referral.excluded_conditions or []],
         "can_clear": can_clear_red_flags(request.user),
         "days_left": working_days_left(referral.triage_due_on, core.today_london()),
@@ -150,8 +159,11 @@ def _episode_context(request, episode, *, outcome_form=None, flag_form=None, inf
 
 @login_required
 def episode_triage(request, pk):
-    """The triage page: the referral beside the acceptance criteria, red flags, and the outcome form."""
-    _require_triager(request.user)
+    """The triage page: the referral beside the acceptance criteria, red flags, and the outcome form.
+
+    A clinician opens it (read only but for clearing the red flags) when SPA staff sent it to them."""
+    if not can_triage(request.user) and not (request.method == "GET" and can_clear_red_flags(request.user)):
+        raise Http404("No such page.")
     episode = access_episode(request.user, pk)
     if not hasattr(episode, "referral"):
         raise Http404("No referral for this episode.")
@@ -213,9 +225,40 @@ def clear_red_flag(request, pk):
         else:
             messages.success(request, "Red flag cleared.")
             return redirect("triage-episode", pk=episode.pk)
-    _require_triager(request.user)
     context = _episode_context(request, episode, flag_form=form)
     return render(request, "triage/episode.html", context, status=400)
+
+
+@login_required
+@require_POST
+def send_red_flag(request, pk):
+    """SPA staff send a red-flagged referral to a clinician, who finds it on their red-flag list."""
+    _require_triager(request.user)
+    episode = access_episode(request.user, pk)
+    referral = referral_of_episode(request.user, episode)
+    form = RedFlagSendForm(request.POST)
+    if form.is_valid():
+        clinician = form.cleaned_data["clinician"]
+        try:
+            services.red_flag_review_request(
+                referral=referral, clinician=clinician, note=form.cleaned_data["note"], actor=request.user
+            )
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            name = clinician.get_full_name() or clinician.get_username()
+            messages.success(request, f"Sent to {name} to review the red flags.")
+            return redirect("triage-episode", pk=episode.pk)
+    context = _episode_context(request, episode, send_form=form)
+    return render(request, "triage/episode.html", context, status=400)
+
+
+@login_required
+def red_flag_reviews(request):
+    """The red-flagged referrals SPA staff sent to this clinician to clear."""
+    if not can_clear_red_flags(request.user):
+        raise Http404("No such page.")
+    return render(request, "triage/red_flag_reviews.html", {"rows": red_flag_reviews_for(request.user)})
 
 
 @login_required

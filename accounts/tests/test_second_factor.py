@@ -54,7 +54,7 @@ def test_roles_that_need_it_set_up_an_authenticator_then_reach_their_pages(role)
     assert ok.status_code == 302 and ok["Location"] == "/patients/"
     device.refresh_from_db()
     assert device.confirmed
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow=True).status_code == 200
 
 
 def test_a_confirmed_authenticator_asks_for_the_code_at_every_sign_in():

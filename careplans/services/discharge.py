@@ -83,7 +83,7 @@ def discharge_record(
     if not reason:
         errors["reason"] = ["Choose the reason for discharge."]
     elif reason not in DischargeReason.values:
-        errors["reason"] = [f"'{reason}' is not a discharge reason ({', '.join(DischargeReason.values)})."]
+        errors["reason"] = ["Choose one of the reasons for discharge shown."]
     if reason == DischargeReason.ONWARD_REFERRAL and not (onward_referral or "").strip():
         errors["onward_referral"] = ["Say where the patient is referred on to."]
     errors.update(length_errors(Discharge, onward_referral=(onward_referral or "").strip()))

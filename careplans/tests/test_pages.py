@@ -1,7 +1,7 @@
 """Clinical care through the browser forms and pages."""
 
 import re
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 import pytest
@@ -421,3 +421,102 @@ def test_episode_page_shows_prom_scores(web, team_episode):
     assert "painway-prom-chart" in html
     assert '<td class="nhsuk-table__cell">30</td>' in html  # the entry PSEQ total in the chart's table
     assert f"/outcomes/episodes/{team_episode.pk}/proms/new/" in html
+
+
+@time_machine.travel(TODAY)
+@pytest.mark.parametrize(
+    "path, field",
+    [
+        ("assessment/", "assessed_on"),
+        ("mdt/", "reviewed_on"),
+        ("medications/new/", "started_on"),
+        ("treatment-started/", "date"),
+        ("discharge/", "date"),
+        ("appointments/new/", "date"),
+    ],
+)
+def test_date_defaults_render_iso_so_a_native_date_picker_shows_them(web, team_episode, path, field):
+    """As found: the en-gb locale rendered 23/11/2026 into <input type="date">, which Chromium shows blank
+    and posts as nothing ("This field is required")."""
+    html = web.get(f"/care/episodes/{team_episode.pk}/{path}").content.decode()
+    tag = re.search(rf'<input[^>]*name="{field}"[^>]*>', html).group(0)
+    assert 'type="date"' in tag
+    if path != "appointments/new/":
+        assert 'value="2026-11-23"' in tag
+    assert "23/11/2026" not in html
+
+
+@time_machine.travel(TODAY)
+def test_medication_that_reaches_the_ome_threshold_shows_the_opioid_alert_until_it_drops(web, team_episode):
+    """As found: reaching 100 mg OME showed nothing on screen; the only sign was a draft letter."""
+    ep = team_episode
+    line = {"route": "oral", "doses_per_day": "2", "started_on": "2026-11-23"}
+    r = web.post(
+        f"/care/episodes/{ep.pk}/medications/new/",
+        {"version": ep.version, "drug": "morphine", "dose_mg": "30", **line},
+        follow=True,
+    )
+    assert 'class="nhsuk-warning-callout app-ome-alert"' not in r.content.decode()  # 60 mg
+    ep.refresh_from_db()
+    r = web.post(
+        f"/care/episodes/{ep.pk}/medications/new/",
+        {"version": ep.version, "drug": "morphine", "dose_mg": "20", **line},
+        follow=True,
+    )
+    html = r.content.decode()
+    assert r.redirect_chain[-1][0] == f"/care/episodes/{ep.pk}/"
+    alert = re.search(r'<div class="nhsuk-warning-callout app-ome-alert".*?</div>', html, re.S).group(0)
+    text = re.sub(r"<[^>]+>", " ", alert).split()
+    assert " ".join(text).startswith("Opioid alert")
+    assert "100.00 mg OME a day" in " ".join(text)
+    assert "app-ome-alert" in web.get(f"/care/episodes/{ep.pk}/").content.decode()  # stays while at or over
+    ep.refresh_from_db()
+    first = MedicationLine.objects.order_by("id").first()
+    web.post(f"/care/medications/{first.pk}/stop/", {"version": ep.version, "stopped_on": "2026-11-23"})
+    assert "app-ome-alert" not in web.get(f"/care/episodes/{ep.pk}/").content.decode()
+
+
+@time_machine.travel(TODAY)
+def test_worklist_tasks_one_row_per_episode_overdue_apart_with_nhs_numbers_sortable_and_filterable(
+    web, clinician, team_episode
+):
+    """As found: "reviews due in the next 7 days" listed reviews 10 months overdue, one row per drug, with no
+    times, NHS numbers, sorting or filters."""
+    ep = team_episode
+    for drug in ("morphine", "oxycodone"):
+        services.medication_add(
+            episode=ep,
+            drug=drug,
+            route="oral",
+            dose_mg=5,
+            doses_per_day=2,
+            started_on=date(2026, 10, 2),
+            actor=clinician,
+        )
+    soon = accepted_episode(team=ep.team, tier=2, admitted_on=date(2026, 10, 1))
+    services.medication_add(
+        episode=soon,
+        drug="tramadol",
+        route="oral",
+        dose_mg=50,
+        doses_per_day=2,
+        started_on=date(2026, 10, 14),
+        actor=clinician,
+    )
+    services.appointment_book(
+        episode=soon, kind="review", date=date(2026, 11, 23), time=time(14, 30), clinician=clinician
+    )
+    html = web.get("/care/worklist/").content.decode()
+    overdue = html[html.index('id="tasks-overdue"') : html.index('id="tasks-due-soon"')]
+    due_soon = html[html.index('id="tasks-due-soon"') : html.index('id="mdt-due"')]
+    assert overdue.count('<tr class="nhsuk-table__row">') == 2  # header + one row for the two drugs
+    assert ep.patient.nhs_number_display in overdue and "(2 medicines)" in overdue and "Overdue by" in overdue
+    assert soon.patient.nhs_number_display in due_soon and "In " in due_soon
+    assert ep.patient.nhs_number_display not in due_soon
+    today = html[html.index('id="appointments-today"') : html.index('id="dna-decisions"')]
+    assert "14:30" in today and soon.patient.nhs_number_display in today
+    only_mh = web.get("/care/worklist/", {"task": "mental_health_referral"}).content.decode()
+    assert "Nothing overdue." in only_mh and '<option value="mental_health_referral" selected>' in only_mh
+    by_name = web.get("/care/worklist/", {"sort": "name"}).content.decode()
+    assert '<option value="name" selected>' in by_name
+    assert web.get("/care/worklist/", {"sort": "nonsense", "task": "x"}).status_code == 200

@@ -270,3 +270,19 @@ def test_no_patient_identity_logged_through_schedule_expiry_and_reuse(
     patient = episode.patient
     for secret in (token, patient.given_name, patient.family_name, patient.nhs_number, patient.email, patient.phone):
         assert secret not in caplog.text
+
+
+def test_questionnaire_post_with_the_origin_chromium_sends_passes_csrf(prom_outbox, settings):
+    """Under Referrer-Policy same-origin Chromium posts ``Origin: <scheme>://<host>``, which CSRF accepts; under
+    the old no-referrer it posted ``Origin: null`` and every patient on Chrome, Edge or Android got a 403."""
+    settings.CSRF_COOKIE_SECURE = False
+    episode = accepted_episode(email="p@example.invalid")
+    _, token = send_link(episode, "entry", prom_outbox)
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(f"/outcomes/q/{token}/")
+    assert page["Referrer-Policy"] in ("same-origin", "strict-origin", "strict-origin-when-cross-origin")
+    form = {"step": 1, "action": "continue", "csrfmiddlewaretoken": page.cookies["csrftoken"].value, **PSEQ_1}
+    refused = client.post(f"/outcomes/q/{token}/", form, HTTP_ORIGIN="null")
+    assert refused.status_code == 403
+    posted = client.post(f"/outcomes/q/{token}/", form, HTTP_ORIGIN="http://testserver")
+    assert posted.status_code == 302 and posted["Location"].endswith("?step=2")

@@ -56,6 +56,11 @@ def letters_newest_first(user) -> QuerySet[Letter]:
     return _with_list_relations(letters_visible_to(user)).order_by("-created_at", "-id")
 
 
+def practice_inbox(user) -> QuerySet[Letter]:
+    """A GP practice's letters inbox: its delivered letters, newest first (unread ones are marked)."""
+    return _with_list_relations(letters_visible_to(user)).order_by("-sent_at", "-id")
+
+
 def episode_letters(user, episode_id) -> QuerySet[Letter]:
     return _with_list_relations(letters_visible_to(user).filter(episode_id=episode_id)).order_by("-created_at", "-id")
 

@@ -87,6 +87,14 @@ def letter_render(*, letter: Letter, store: bool = False) -> bytes:
     return pdf
 
 
+def letter_mark_read_by_practice(*, letter: Letter, actor) -> None:
+    """The first time someone at the practice opens a delivered letter, it stops being unread in their inbox."""
+    if letter.practice_read_at is None:
+        now = timezone.now()
+        Letter.objects.filter(pk=letter.pk, practice_read_at__isnull=True).update(practice_read_at=now)
+        letter.practice_read_at = now
+
+
 def letter_approve(*, letter: Letter, actor) -> Letter:
     """A clinician approves a draft: the PDF is rendered with their signature, stored, and queued."""
     if letter.state != L.DRAFT:

@@ -41,6 +41,18 @@ def outbox(request):
 
 
 @login_required
+def inbox(request):
+    """The GP practice's letters inbox: newest first, unread marked."""
+    if not has_role(request.user, Role.GP_PRACTICE):
+        raise Http404("No such page.")
+    page = AuditedPaginator(selectors.practice_inbox(request.user), 25, user=request.user).get_page(
+        request.GET.get("page")
+    )
+    unread = selectors.practice_inbox(request.user).filter(practice_read_at__isnull=True).count()
+    return render(request, "letters/pages/inbox.html", {"page": page, "unread": unread})
+
+
+@login_required
 def late(request):
     if not has_role(request.user, Role.SERVICE_LEAD):
         raise Http404("No such page.")
@@ -64,6 +76,8 @@ def episode_letters(request, episode_id):
 def detail(request, pk):
     letter = selectors.access_letter(request.user, pk)
     record_view(user=request.user, episode=letter.episode, path=request.path)
+    if has_role(request.user, Role.GP_PRACTICE):
+        services.letter_mark_read_by_practice(letter=letter, actor=request.user)
     return render(
         request,
         "letters/pages/detail.html",

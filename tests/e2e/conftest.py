@@ -16,6 +16,15 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_terminal_summary(terminalreporter):
+    """Say plainly when the browser journeys did not run, so a green run is not mistaken for a full one."""
+    if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM):
+        return
+    terminalreporter.write_sep(
+        "!", f"BROWSER JOURNEYS SKIPPED: no Chromium at {CHROMIUM} (apt-get install chromium)", yellow=True
+    )
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):

@@ -24,19 +24,15 @@ def test_queue_page_has_columns_htmx_polling_and_a_refresh_link(client, spa_user
     for n in range(4):
         make_referral(practice=practice, received_on=date(2026, 10, 28), red_flags=["fracture"] if n else [])
     client.force_login(spa_user)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         page = client.get("/triage/").content.decode()
-    for column in (
-        "Patient",
-        "Received",
-        "Urgency",
-        "Triage due",
-        "Working days left",
-        "Breached",
-        "Red flags",
-        "Claimed by",
-    ):
-        assert f">{column}</th>" in page
+    # Six columns, so the lead's queue with its reassign form fits 1280 px: urgency sits under the received
+    # date, working days left or "Breached" under the due date.
+    for column in ("Patient", "Received", "Triage due", "Red flags", "Claimed by"):
+        assert f'class="nhsuk-table__header">{column}</th>' in page
+    assert "working days left" in page or "Breached" in page
+    assert '<span class="painway-counts__number">4</span> waiting' in page
+    assert '<span class="painway-counts__number">4</span> unclaimed' in page
     assert 'hx-get="/triage/queue/table/"' in page and 'hx-trigger="every 30s"' in page
     assert "Refresh the queue now" in page and "Next referral" in page
     assert "Suspected fracture" in page and "Breached" in page
@@ -212,3 +208,55 @@ def test_commissioners_served_rule_decides_the_area_criterion(client, spa_user, 
     assert "nhsuk-tag--red" in area_row
     settings.PATHWAY_RULES = {**settings.PATHWAY_RULES, "commissioners_served": ["QZZ", code.lower()]}
     assert area_met()
+
+
+def test_spa_sends_a_red_flag_to_a_clinician_who_opens_and_clears_it(client, spa_user, clinician):
+    """As found: SPA staff were told a clinician must clear the red flag, the clinician got 404 on the only
+    page that clears it, and there was no way to send it to one."""
+    referral = make_referral(received_on=date(2026, 11, 2), red_flags=["cauda_equina"])
+    episode = referral.episode
+    client.force_login(clinician)
+    assert client.get(f"/triage/episodes/{episode.pk}/").status_code == 404  # not sent to them yet
+    assert "No referrals are waiting" in client.get("/triage/red-flags/").content.decode()
+
+    client.force_login(spa_user)
+    page = client.get(f"/triage/episodes/{episode.pk}/").content.decode()
+    assert "Send to a clinician" in page and f'value="{clinician.pk}"' in page
+    refused = client.post(f"/triage/episodes/{episode.pk}/red-flags/send/", {"clinician": ""})
+    assert refused.status_code == 400 and "Choose a clinician to send the referral to." in refused.content.decode()
+    sent = client.post(
+        f"/triage/episodes/{episode.pk}/red-flags/send/", {"clinician": clinician.pk, "note": "Back pain, numbness"}
+    )
+    assert sent.status_code == 302
+
+    client.force_login(clinician)
+    worklist = client.get("/care/worklist/").content.decode()
+    assert 'id="red-flags"' in worklist and f"/triage/episodes/{episode.pk}/" in worklist
+    listing = client.get("/triage/red-flags/").content.decode()
+    assert referral.patient.nhs_number_display in listing and f"/triage/episodes/{episode.pk}/" in listing
+    page = client.get(f"/triage/episodes/{episode.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Clear this red flag" in html and "Record triage outcome" not in html
+    cleared = client.post(
+        f"/triage/episodes/{episode.pk}/red-flags/clear/", {"flag": "cauda_equina", "reason": "No saddle anaesthesia"}
+    )
+    assert cleared.status_code == 302
+    assert RedFlagClearance.objects.get().cleared_by == clinician
+    assert "No referrals are waiting" in client.get("/triage/red-flags/").content.decode()
+    assert client.post(f"/triage/episodes/{episode.pk}/", {"outcome": "accept", "version": 1}).status_code == 404
+
+    client.force_login(spa_user)
+    ok = client.post(f"/triage/episodes/{episode.pk}/", {"outcome": "accept", "tier": "1", "version": 1})
+    assert ok.status_code == 302
+    client.force_login(clinician)  # accepted to a tier without their team: no longer theirs to see
+    assert client.get(f"/triage/episodes/{episode.pk}/").status_code == 404
+
+
+def test_lead_queue_reassign_select_survives_the_30_second_refresh(client, service_lead):
+    """As found: the refresh replaced the table and wiped the name the lead had chosen."""
+    make_referral(received_on=date(2026, 11, 2))
+    client.force_login(service_lead)
+    partial = client.get("/triage/queue/table/").content.decode()
+    select = partial[partial.index("<select") : partial.index(">", partial.index("<select"))]
+    assert 'hx-preserve="true"' in select and 'id="reassign-' in select
