@@ -31,7 +31,15 @@ from referrals.selectors import referral_for, referral_of_episode
 
 from . import services
 from .models import RedirectTarget, TriageOutcome
-from .selectors import can_clear_red_flags, can_triage, is_spa_lead, queue_rows, triage_queue, uncleared_red_flags
+from .selectors import (
+    can_clear_red_flags,
+    can_override_criteria,
+    can_triage,
+    is_spa_lead,
+    queue_rows,
+    triage_queue,
+    uncleared_red_flags,
+)
 
 
 def require_triager(user) -> None:
@@ -286,10 +294,18 @@ class EpisodeTriage(APIView):
     )
     def post(self, request, pk):
         episode = access_episode(request.user, pk)
-        require_triager(request.user)
+        if not (can_triage(request.user) or can_override_criteria(request.user)):
+            require_triager(request.user)
         incoming = TriageDecisionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
+        if not can_triage(request.user) and not (
+            data["outcome"] == TriageOutcome.ACCEPT and data["override_reason"].strip()
+        ):
+            # A clinician sent a referral to review decides only whether to accept it despite a criterion.
+            raise PermissionDenied(
+                "A clinician may only accept a referral with an override reason; SPA staff make the other decisions."
+            )
         decision = services.triage_decide(
             episode=episode,
             outcome=data["outcome"],

@@ -162,8 +162,11 @@ def red_flag_review_request(*, referral: Referral, clinician, note: str = "", ac
         raise InvalidInput({"clinician": ["Choose a clinician to send the referral to."]})
     if referral.episode.state != EpisodeState.TRIAGE:
         raise TransitionNotAllowed("This referral is no longer waiting for triage.", code="not_in_triage")
-    if not uncleared_red_flags(referral):
-        raise DomainError("This referral has no red flag left to clear.", code="no_red_flags")
+    if not uncleared_red_flags(referral) and not failed_criteria(referral):
+        raise DomainError(
+            "This referral has no red flag to clear and meets the acceptance criteria: no clinician review is needed.",
+            code="no_red_flags",
+        )
     review = RedFlagReview.objects.create(
         referral=referral, clinician=clinician, note=(note or "").strip(), requested_by=actor
     )
@@ -244,7 +247,14 @@ def triage_decide(
     if decided_on < referral.received_on:
         raise InvalidInput({"decided_on": ["The decision cannot be dated before the referral was received."]})
 
-    if referral.claimed_by_id and actor is not None and referral.claimed_by_id != actor.pk and not is_spa_lead(actor):
+    overriding = bool(override_reason) and outcome == TriageOutcome.ACCEPT
+    if (
+        referral.claimed_by_id
+        and actor is not None
+        and referral.claimed_by_id != actor.pk
+        and not is_spa_lead(actor)
+        and not overriding  # the clinician the SPA sent it to, accepting despite a criterion
+    ):
         raise DomainError("Someone else is triaging this referral: ask the SPA lead to reassign it.", code="claimed")
     if outcome == TriageOutcome.ACCEPT:
         open_flags = uncleared_red_flags(referral)

@@ -153,3 +153,35 @@ def test_the_triage_page_shows_failed_criteria_and_offers_the_override_to_clinic
     episode.refresh_from_db()
     assert episode.state == "accepted" and episode.admitted_on == date(2026, 11, 4)
     assert TriageDecision.objects.get().override_reason == "Severe, disabling"
+
+
+def test_spa_sends_a_referral_failing_a_criterion_to_a_clinician_who_accepts_it_with_an_override(
+    api_as, spa_user, team, practice
+):
+    """A clinician outside the SPA sees the referral once it is sent to them, and may only accept it
+    with an override; SPA staff keep every other decision."""
+    from triage.models import RedFlagReview
+    from triage.services import red_flag_review_request
+
+    clinician = f.UserFactory(role=Role.CLINICIAN)
+    team.members.add(clinician)
+    referral = refer(api_as(spa_user), practice, duration_months=1)
+    episode_id = referral["episode_id"]
+    # Not yet sent: the clinician cannot see it.
+    assert accept(api_as(clinician), episode_id, team=team.code, override_reason="Disabling").status_code == 404
+    red_flag_review_request(
+        referral=Episode.objects.get(pk=episode_id).referral, clinician=clinician, note="1 month", actor=spa_user
+    )
+    assert RedFlagReview.objects.filter(clinician=clinician).count() == 1
+    # Sent: without an override the clinician may not decide.
+    plain = accept(api_as(clinician), episode_id, team=team.code)
+    assert plain.status_code == 403
+    with time_machine.travel("2026-12-29 10:00 +00:00", tick=False):
+        reject = api_as(clinician).post(
+            f"/api/v1/episodes/{episode_id}/triage/", {"outcome": "reject", "reason": "No"}, format="json"
+        )
+    assert reject.status_code == 403
+    assert Episode.objects.get(pk=episode_id).state == "triage"
+    ok = accept(api_as(clinician), episode_id, team=team.code, override_reason="Disabling flare, GP asked")
+    assert ok.status_code == 200, ok.json()
+    assert ok.json()["triage_decision"]["criteria_overridden"] == [PAIN]
