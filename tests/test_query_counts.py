@@ -34,7 +34,12 @@ MAX_QUERIES = 25
 # (plus the access audit's writes and the KPI snapshot look-ups of each month). The ninth KPI,
 # prescribing_advice_on_time, adds one aggregate for each month computed live: 9 in this data set.
 PRESCRIBING_ADVICE_KPI_QUERIES = 9
+# The care episode page gained two constant reads when the medicines (OME history) and the care-plan
+# sharing sections met on it; the not-growing assertion is unchanged.
+EPISODE_PAGE_SECTIONS_QUERIES = 2
 MAX_QUERIES_FOR = {
+    "care-episode": MAX_QUERIES + EPISODE_PAGE_SECTIONS_QUERIES,
+    "care-episode-lead": MAX_QUERIES + EPISODE_PAGE_SECTIONS_QUERIES,
     "reports-kpis": 116 + PRESCRIBING_ADVICE_KPI_QUERIES,
     "reports-kpis-commissioner": 116 + PRESCRIBING_ADVICE_KPI_QUERIES,
 }

@@ -10,7 +10,7 @@ from pathway import rtt
 from pathway.calendar import add_working_days
 from pathway.episode_dates import reengagement_window_ends
 from pathway.errors import DomainError, InvalidInput
-from pathway.letters.services import letter_patient_copy_create
+from pathway.letters.services import letter_patient_copy_create, letters_cancel_unsent
 from pathway.models import Deadline, DeadlineKind, DischargeReason, Episode, Letter, LetterKind
 from pathway.rules import rule
 from pathway.services import episode_discharge, letter_create, rtt_clock_stop, rtt_running_period
@@ -167,6 +167,13 @@ def discharge_record(
     # patient's communication format.
     if reason != DischargeReason.DIED and locked.patient.date_of_death is None:
         letter_patient_copy_create(letter=letter, actor=actor, due_on=due_on)
+    else:
+        # Nor any letter still waiting to go to the patient (a prescribing-advice copy, say).
+        letters_cancel_unsent(
+            episode_ids=locked.patient.episodes.values_list("pk", flat=True),
+            reason="The patient has died.",
+            actor=actor,
+        )
     if isinstance(episode, Episode) and episode is not locked:
         for name in ("state", "version", "discharged_on", "discharge_reason", "ome_discharge_mg"):
             setattr(episode, name, getattr(locked, name))

@@ -96,7 +96,8 @@ def test_discharge_with_open_urgent_tasks_is_409_listing_them_until_confirmed(le
     refused = post(lead, "2027-08-27", url, DISCHARGE, expect=(409,))
     assert refused["code"] == "open_tasks"
     kinds = [task["kind"] for task in refused["open_tasks"]]
-    assert kinds == ["mental_health_referral", "medication_review"]
+    # The oxycodone's 6-week review and the opioid stewardship review its rise from 0 to 120 mg opened.
+    assert kinds == ["mental_health_referral", "medication_review", "medication_review"]
     assert "Urgent mental-health referral" in refused["detail"]
     assert not Discharge.objects.exists() and not Letter.objects.filter(kind=LetterKind.DISCHARGE).exists()
 
@@ -173,7 +174,11 @@ def test_no_patient_copy_when_the_patient_died(lead, episode_id):
         {**DISCHARGE, "reason": "died", "confirm_open_tasks": True},
     )
     assert body["patient_copy_id"] is None
-    assert not Letter.objects.filter(episode_id=episode_id, recipient="patient").exists()
+    # The prescribing advice's patient copy, still unsent, is cancelled; nothing else goes to the patient.
+    to_patient = Letter.objects.filter(episode_id=episode_id, recipient="patient")
+    assert to_patient.exists()
+    assert set(to_patient.values_list("kind", "state")) == {("patient_copy", "cancelled")}
+    assert not to_patient.filter(copy_of__kind=LetterKind.DISCHARGE).exists()
 
 
 def test_the_discharge_form_lists_open_tasks_and_needs_the_confirmation(client, service_lead, episode_id):
@@ -190,4 +195,4 @@ def test_the_discharge_form_lists_open_tasks_and_needs_the_confirmation(client, 
         assert refused.status_code == 409 and "open urgent tasks" in refused.content.decode()
         done = client.post(f"/care/episodes/{episode_id}/discharge/", {**form, "confirm_open_tasks": "on"})
     assert done.status_code == 302
-    assert len(Discharge.objects.get(episode_id=episode_id).open_tasks_confirmed) == 2
+    assert len(Discharge.objects.get(episode_id=episode_id).open_tasks_confirmed) == 3

@@ -83,6 +83,8 @@ MDS_COLUMNS = [
     "over_9_months",
     "extension_approved",
     "extension_state",
+    "prescribing_advice_letters",
+    "prescribing_advice_on_time",
 ]
 
 
@@ -144,14 +146,32 @@ def _followup_scores() -> dict:
     }
 
 
-def _extension_state(end: date) -> Case:
-    """The episode's extension at month end: agreed (approved by then), requested (not yet agreed) or ''."""
-    requested_by_end = Extension.objects.filter(
-        episode=OuterRef("pk"), requested_at__lt=kpis.london_midnight(end + timedelta(days=1))
+def _advice_letters(month: date, end: date, **filters) -> Coalesce:
+    """The episode's prescribing advice letters for decisions made in the month (the KPI's own rows)."""
+    return Coalesce(
+        Subquery(
+            kpis.prescribing_advice_rows(Scope(), month, end)
+            .filter(episode=OuterRef("pk"), **filters)
+            .order_by()
+            .values("episode")
+            .annotate(n=Count("id"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
     )
+
+
+def _extension_state(end: date) -> Case:
+    """The episode's extension at month end: agreed (by then), declined by the commissioner (by then),
+    requested (waiting for the commissioner) or ''."""
+    by_end = kpis.london_midnight(end + timedelta(days=1))
+    requested_by_end = Extension.objects.filter(episode=OuterRef("pk"), requested_at__lt=by_end)
+    declined_by_end = requested_by_end.filter(declined_at__lt=by_end)
     return Case(
         When(kpis.extension_approved_by(end), then=Value("agreed")),
-        When(Exists(requested_by_end), then=Value("requested")),
+        When(Exists(requested_by_end.exclude(pk__in=declined_by_end.values("pk"))), then=Value("requested")),
+        When(Exists(declined_by_end), then=Value("declined")),
         default=Value(""),
         output_field=CharField(),
     )
@@ -224,6 +244,8 @@ def mds_queryset(commissioner: Commissioner | None, month: date) -> QuerySet:
             over_9_months=ExpressionWrapper(kpis.over_9_months_q(end), BooleanField()),
             extension_approved=kpis.extension_approved_by(end),
             extension_state=_extension_state(end),
+            prescribing_advice_letters=_advice_letters(month, end),
+            prescribing_advice_on_time=_advice_letters(month, end, advice_on_time=True),
             experience_answers=_surveys(month, end),
             experience_positive=_surveys(month, end, positive=True),
             **kpis.prom_annotations(),
@@ -277,6 +299,8 @@ def mds_queryset(commissioner: Commissioner | None, month: date) -> QuerySet:
             "ome_discharge_mg",
             "extension_approved",
             "extension_state",
+            "prescribing_advice_letters",
+            "prescribing_advice_on_time",
         )
     )
 
@@ -363,6 +387,8 @@ def _mds_rows(commissioner: Commissioner | None, month: date, *, chunk_size: int
             _yn(row["over_9_months"]),
             _yn(row["extension_approved"]),
             row["extension_state"],
+            _num(row["prescribing_advice_letters"]),
+            _num(row["prescribing_advice_on_time"]),
         ]
 
 

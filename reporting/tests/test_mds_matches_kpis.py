@@ -84,6 +84,10 @@ def counts_from_data_set(rows, month: date) -> dict[str, tuple[int, int]]:
         "discharge_letter_on_time": (sum(r["discharge_letter_on_time"] == "Y" for r in discharged), len(discharged)),
         "triage_on_time": (sum(r["triage_on_time"] == "Y" for r in triaged), len(triaged)),
         "over_9_months": (sum(r["extension_approved"] == "Y" for r in over), len(over)),
+        "prescribing_advice_on_time": (
+            sum(int(r["prescribing_advice_on_time"]) for r in rows),
+            sum(int(r["prescribing_advice_letters"]) for r in rows),
+        ),
     }
 
 
