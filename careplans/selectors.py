@@ -160,7 +160,12 @@ def clinical_tasks(visible, today: date, horizon: date, *, kind: str = "", sort:
             given_name=F("episode__patient__given_name"),
             nhs_number=F("episode__patient__nhs_number"),
         )
-        .annotate(due_on=Min("due_on"), lines=Count("id"))
+        .annotate(
+            due_on=Min("due_on"),
+            # A medication review per changed line, and the opioid stewardship review (not a medicine).
+            lines=Count("id", filter=Q(subject__startswith="medication:")),
+            stewardship=Count("id", filter=Q(subject="opioid_review")),
+        )
         .order_by(*TASK_SORTS.get(sort, TASK_SORTS["due"]))
     )
     labels = dict(DeadlineKind.choices)

@@ -510,7 +510,9 @@ def test_worklist_tasks_one_row_per_episode_overdue_apart_with_nhs_numbers_sorta
     overdue = html[html.index('id="tasks-overdue"') : html.index('id="tasks-due-soon"')]
     due_soon = html[html.index('id="tasks-due-soon"') : html.index('id="mdt-due"')]
     assert overdue.count('<tr class="nhsuk-table__row">') == 2  # header + one row for the two drugs
-    assert ep.patient.nhs_number_display in overdue and "(2 medicines)" in overdue and "Overdue by" in overdue
+    assert ep.patient.nhs_number_display in overdue and "Overdue by" in overdue
+    # The two drugs' reviews, and the stewardship review their rising OME opened (not a third medicine).
+    assert "Medication review (2 medicines) and opioid stewardship review" in overdue
     assert soon.patient.nhs_number_display in due_soon and "In " in due_soon
     assert ep.patient.nhs_number_display not in due_soon
     today = html[html.index('id="appointments-today"') : html.index('id="dna-decisions"')]

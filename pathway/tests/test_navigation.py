@@ -43,7 +43,7 @@ def test_service_lead_home_counts_breaches_approvals_reconciliations_and_safegua
     for label in (
         "Breached deadlines",
         "Referrals waiting past the triage limit",
-        "Extensions waiting for approval",
+        "Extensions waiting for the commissioner",
         "Demographics to reconcile",
         "Open safeguarding concerns",
         "Late and undelivered letters",

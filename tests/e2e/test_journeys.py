@@ -195,10 +195,11 @@ def test_clinician_books_records_dna_and_attendance_assesses_plans_prescribes_di
     page.fill("#id_emergency_plan", "New leg weakness: call 999")
     page.click("main button[type=submit]")
 
-    for dose in ("40", "30"):  # 80 then 140 mg OME: past the 100 mg alert threshold
+    # Morphine 40 mg twice a day (80 mg OME), then oxycodone 20 mg twice a day (60): past the 100 mg threshold.
+    for drug, dose in (("morphine", "40"), ("oxycodone", "20")):
         page.goto(base + "medications/new/")
         assert page.input_value("#id_started_on") == today.isoformat()
-        page.fill("#id_drug", "morphine")
+        page.select_option("#id_drug", drug)
         page.fill("#id_dose_mg", dose)
         page.fill("#id_doses_per_day", "2")
         page.click("main button[type=submit]")
@@ -209,6 +210,9 @@ def test_clinician_books_records_dna_and_attendance_assesses_plans_prescribes_di
     page.goto(base + "discharge/")
     assert page.input_value("#id_date") == today.isoformat()
     page.select_option("#id_reason", "completed")
+    # The two medication reviews and the stewardship review are still open: the form asks to confirm them.
+    assert "Open urgent tasks" in page.inner_text("main")
+    page.check("#id_confirm_open_tasks")
     page.click("main button[type=submit]")
     assert "Patient discharged" in page.inner_text("main")
     page.click("#letters ~ table >> text=Discharge letter >> nth=0")
@@ -264,22 +268,35 @@ def test_lead_reassigns_a_referral_and_sees_an_extension_waiting(
     page.click(f"#reassign-{referral.pk} ~ button")
     assert "The referral has been reassigned." in page.inner_text("main")
 
-    # A clinician asked for time past nine months: the lead sees it waiting (the decision is issue 15's).
+    # A clinician asked for time past nine months: the lead sees it waiting for the commissioner.
     extension_request(episode=episode, rationale="Awaiting spinal cord stimulator trial", until=until, actor=clinician)
     page.goto("/")
-    assert "Extensions waiting for approval" in page.inner_text("main")
-    page.click("main >> text=Extensions waiting for approval")
+    assert "Extensions waiting for the commissioner" in page.inner_text("main")
+    page.click("main >> text=Extensions waiting for the commissioner")
     assert "/care/worklist/" in page.url and "extension to" in page.inner_text("main")
     page.goto(f"/care/episodes/{episode.pk}/")
     text = look("lead-episode")
-    assert "Awaiting spinal cord stimulator trial" in text and "waiting for a service lead" in text
+    assert "Awaiting spinal cord stimulator trial" in text and "Waiting for the commissioner's agreement" in text
     look.done()
 
 
-def test_commissioner_reads_the_kpis(page, sign_in, look, practice):
-    commissioner = f.UserFactory(role=Role.COMMISSIONER, commissioner=practice.commissioner)
+def test_commissioner_reads_the_kpis_and_agrees_an_extension(page, sign_in, look, clinician, team):
+    episode = accepted_episode(team=team, tier=3, received_on=date.today() - timedelta(days=300))
+    until = date.today() + timedelta(days=60)
+    extension_request(episode=episode, rationale="Awaiting spinal cord stimulator trial", until=until, actor=clinician)
+    commissioner = f.UserFactory(role=Role.COMMISSIONER, commissioner=episode.practice.commissioner)
     sign_in(commissioner)
     assert page.url.endswith("/reports/kpis/")
     text = look("commissioner-kpis")
     assert "KPI" in text
+    page.goto("/care/extensions/pending/")
+    text = look("commissioner-extensions")
+    # The pseudonym, tier, dates and rationale; no name or NHS number.
+    assert "Awaiting spinal cord stimulator trial" in text
+    assert episode.patient.family_name.upper() not in text.upper()
+    assert episode.patient.nhs_number not in text.replace(" ", "")
+    page.click("main button[value=agreed]")
+    assert "agreed" in look(narrow=False)
+    episode.refresh_from_db()
+    assert episode.extensions.get().approved_at is not None
     look.done()
