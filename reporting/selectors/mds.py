@@ -109,32 +109,26 @@ def postcode_district(postcode: str) -> str:
     return compact[:-3] if len(compact) > 3 else ""
 
 
-def _count(month: date, end: date, **filters) -> Subquery:
+def _per_episode(rows: QuerySet) -> Coalesce:
+    """How many of ``rows`` (already narrowed to ``episode=OuterRef("pk")``) the episode has; 0 for none."""
     return Coalesce(
         Subquery(
-            Appointment.objects.filter(episode=OuterRef("pk"), date__range=(month, end), **filters)
-            .order_by()
-            .values("episode")
-            .annotate(n=Count("id"))
-            .values("n")[:1],
+            rows.order_by().values("episode").annotate(n=Count("id")).values("n")[:1],
             output_field=IntegerField(),
         ),
         Value(0),
     )
 
 
+def _count(month: date, end: date, **filters) -> Coalesce:
+    """Appointments of the episode in the month."""
+    return _per_episode(Appointment.objects.filter(episode=OuterRef("pk"), date__range=(month, end), **filters))
+
+
 def _surveys(month: date, end: date, **filters) -> Coalesce:
     """Experience survey answers of the episode in the month (the positive-experience KPI's rows)."""
-    return Coalesce(
-        Subquery(
-            ExperienceSurvey.objects.filter(episode=OuterRef("pk"), answered_on__range=(month, end), **filters)
-            .order_by()
-            .values("episode")
-            .annotate(n=Count("id"))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
+    return _per_episode(
+        ExperienceSurvey.objects.filter(episode=OuterRef("pk"), answered_on__range=(month, end), **filters)
     )
 
 
@@ -148,18 +142,7 @@ def _followup_scores() -> dict:
 
 def _advice_letters(month: date, end: date, **filters) -> Coalesce:
     """The episode's prescribing advice letters for decisions made in the month (the KPI's own rows)."""
-    return Coalesce(
-        Subquery(
-            kpis.prescribing_advice_rows(Scope(), month, end)
-            .filter(episode=OuterRef("pk"), **filters)
-            .order_by()
-            .values("episode")
-            .annotate(n=Count("id"))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
+    return _per_episode(kpis.prescribing_advice_rows(Scope(), month, end).filter(episode=OuterRef("pk"), **filters))
 
 
 def _extension_state(end: date) -> Case:
