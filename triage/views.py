@@ -19,6 +19,7 @@ from referrals.views import apply_errors
 from . import services
 from .criteria import acceptance_criteria
 from .forms import InfoReceivedForm, ReassignForm, RedFlagClearForm, RedFlagSendForm, TriageOutcomeForm
+from .models import TriageOutcome
 from .selectors import (
     can_clear_red_flags,
     can_override_criteria,
@@ -30,6 +31,7 @@ from .selectors import (
     red_flag_rows,
     triage_breaches,
     triage_queue,
+    uncleared_red_flags,
     working_days_left,
 )
 from .services import CriteriaNotMet
@@ -162,7 +164,10 @@ def episode_triage(request, pk):
     """The triage page: the referral beside the acceptance criteria, red flags, and the outcome form.
 
     A clinician opens it (read only but for clearing the red flags) when SPA staff sent it to them."""
-    if not can_triage(request.user) and not (request.method == "GET" and can_clear_red_flags(request.user)):
+    triager = can_triage(request.user)
+    # A clinician the SPA sent the referral to may open it, and may post only an accept with an override.
+    clinician = not triager and can_clear_red_flags(request.user)
+    if not triager and not clinician:
         raise Http404("No such page.")
     episode = access_episode(request.user, pk)
     if not hasattr(episode, "referral"):
@@ -172,6 +177,13 @@ def episode_triage(request, pk):
         form = TriageOutcomeForm(request.POST, may_override=can_override_criteria(request.user))
         if form.is_valid():
             data = form.cleaned_data
+            if clinician and (data["outcome"] != TriageOutcome.ACCEPT or not data.get("override_reason", "").strip()):
+                form.add_error(
+                    None,
+                    "A clinician may only accept the referral, with the reason for the override: "
+                    "SPA staff make the other decisions.",
+                )
+        if form.is_valid():
             try:
                 decision = services.triage_decide(
                     episode=episode,
@@ -247,7 +259,8 @@ def send_red_flag(request, pk):
             apply_errors(form, exc)
         else:
             name = clinician.get_full_name() or clinician.get_username()
-            messages.success(request, f"Sent to {name} to review the red flags.")
+            what = "the red flags" if uncleared_red_flags(referral) else "whether to accept it despite the criteria"
+            messages.success(request, f"Sent to {name} to review {what}.")
             return redirect("triage-episode", pk=episode.pk)
     context = _episode_context(request, episode, send_form=form)
     return render(request, "triage/episode.html", context, status=400)

@@ -185,3 +185,32 @@ def test_spa_sends_a_referral_failing_a_criterion_to_a_clinician_who_accepts_it_
     ok = accept(api_as(clinician), episode_id, team=team.code, override_reason="Disabling flare, GP asked")
     assert ok.status_code == 200, ok.json()
     assert ok.json()["triage_decision"]["criteria_overridden"] == [PAIN]
+
+
+def test_in_the_browser_spa_sends_a_failing_referral_to_a_clinician_who_accepts_it_with_an_override(
+    client, spa_user, team
+):
+    clinician = f.UserFactory(role=Role.CLINICIAN)
+    team.members.add(clinician)
+    episode = make_referral(received_on=date(2026, 11, 2), duration_months=1).episode
+    url = f"/triage/episodes/{episode.pk}/"
+    client.force_login(spa_user)
+    page = client.get(url).content.decode()
+    assert 'id="send-for-override"' in page
+    sent = client.post(f"/triage/episodes/{episode.pk}/red-flags/send/", {"clinician": clinician.pk, "note": "1 month"})
+    assert sent.status_code == 302
+
+    client.force_login(clinician)
+    page = client.get(url).content.decode()
+    assert "Accept with an override" in page and PAIN in page and 'name="override_reason"' in page
+    rejected = client.post(url, {"outcome": "reject", "reason": "No", "version": 1})
+    assert rejected.status_code == 400 and "A clinician may only accept the referral" in rejected.content.decode()
+    with time_machine.travel("2026-11-04 10:00 +00:00", tick=False):
+        ok = client.post(
+            url,
+            {"outcome": "accept", "tier": "2", "team": team.pk, "version": 1, "override_reason": "Disabling flare"},
+        )
+    assert ok.status_code == 302
+    episode.refresh_from_db()
+    assert episode.state == "accepted" and episode.team_id == team.pk
+    assert TriageDecision.objects.get().decided_by == clinician

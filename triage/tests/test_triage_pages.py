@@ -244,7 +244,11 @@ def test_spa_sends_a_red_flag_to_a_clinician_who_opens_and_clears_it(client, spa
     assert cleared.status_code == 302
     assert RedFlagClearance.objects.get().cleared_by == clinician
     assert "No referrals are waiting" in client.get("/triage/red-flags/").content.decode()
-    assert client.post(f"/triage/episodes/{episode.pk}/", {"outcome": "accept", "version": 1}).status_code == 404
+    # The clinician clears flags; accepting is the SPA's, unless a criterion fails and they override it.
+    refused = client.post(f"/triage/episodes/{episode.pk}/", {"outcome": "accept", "tier": "1", "version": 1})
+    assert refused.status_code == 400 and "A clinician may only accept the referral" in refused.content.decode()
+    episode.refresh_from_db()
+    assert episode.state == "triage"
 
     client.force_login(spa_user)
     ok = client.post(f"/triage/episodes/{episode.pk}/", {"outcome": "accept", "tier": "1", "version": 1})
