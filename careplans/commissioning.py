@@ -9,6 +9,7 @@ from django.http import Http404
 from pathway.access import access_episode_object, allowed, has_role, refused, user_commissioner_id
 from pathway.episode_dates import episode_limit_date
 from pathway.models import Role
+from pathway.pseudonym_key import pseudonym
 
 from .models import Extension
 
@@ -52,8 +53,6 @@ def extension_for_decision(user, pk) -> Extension:
 
 def extension_row(extension: Extension) -> dict:
     """One pending extension as a commissioner sees it: no name, NHS number, date of birth or episode id."""
-    from reporting.pseudonyms import pseudonym
-
     episode = extension.episode
     return {
         "id": extension.pk,

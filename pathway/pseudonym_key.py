@@ -9,11 +9,14 @@ Development gets a random key of its own, kept under ``var/`` so pseudonyms stay
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 MIN_KEY_LENGTH = 32
@@ -54,3 +57,10 @@ def pseudonym_key_from_environment(
             f"PSEUDONYM_KEY must be at least {MIN_KEY_LENGTH} characters and differ from SECRET_KEY."
         )
     return key, int(raw_version)
+
+
+def pseudonym(patient_id: int) -> str:
+    """The patient's pseudonym: a keyed hash of the id, stable while the key stays, meaningless without
+    it. The one definition the data set, the reports and the commissioner's extension page use."""
+    key = str(settings.PSEUDONYM_KEY).encode()
+    return hmac.new(key, f"patient:{patient_id}".encode(), hashlib.sha256).hexdigest()[:32]

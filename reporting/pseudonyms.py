@@ -15,19 +15,23 @@ from django.conf import settings
 from django.db import transaction
 
 from pathway.errors import DomainError
+from pathway.pseudonym_key import pseudonym
 
 from .models import PseudonymKeyVersion
+
+__all__ = [
+    "PseudonymKeyNotAdopted",
+    "key_fingerprint",
+    "pseudonym",
+    "pseudonym_key_adopt",
+    "pseudonym_key_version_in_force",
+]
 
 FINGERPRINT_MESSAGE = b"painway pseudonym key fingerprint"
 
 
 class PseudonymKeyNotAdopted(DomainError):
     code = "pseudonym_key_not_adopted"
-
-
-def pseudonym(patient_id: int) -> str:
-    key = str(settings.PSEUDONYM_KEY).encode()
-    return hmac.new(key, f"patient:{patient_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def key_fingerprint(key: str) -> str:
