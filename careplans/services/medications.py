@@ -27,7 +27,7 @@ from pathway.services import (
 )
 
 from .. import ome
-from ..formulary import unknown_drug_message
+from ..formulary import STARTING_LIST, unknown_drug_message
 from ..models import Appointment, FormularyDrug, MedicationLine, OmeFactorTable, OmeRecord
 from ._episode import _lock, _not_before_referral, _not_in_future, _require_in_care, _sync
 from .prescribing_advice import REGISTER_REQUEST, change_entry, dose_text, frequency_text, prescribing_advice_join
@@ -397,8 +397,6 @@ def medication_stop(
 def formulary_load_starting_list() -> int:
     """Add any drug of the starting list missing from the formulary (migration 0005 does the same);
     returns how many were added. Drugs the admin changed are left as they are."""
-    from ..formulary import STARTING_LIST
-
     added = 0
     for name, drug_class, routes, max_daily_mg in STARTING_LIST:
         _, created = FormularyDrug.objects.get_or_create(
