@@ -299,13 +299,6 @@ class EpisodeTriage(APIView):
         incoming = TriageDecisionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        if not can_triage(request.user) and not (
-            data["outcome"] == TriageOutcome.ACCEPT and data["override_reason"].strip()
-        ):
-            # A clinician sent a referral to review decides only whether to accept it despite a criterion.
-            raise PermissionDenied(
-                "A clinician may only accept a referral with an override reason; SPA staff make the other decisions."
-            )
         decision = services.triage_decide(
             episode=episode,
             outcome=data["outcome"],

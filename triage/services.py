@@ -231,6 +231,13 @@ def triage_decide(
     reason, redirect_to = (reason or "").strip(), redirect_to or ""
     override_reason = (override_reason or "").strip()
     _validate_decision(outcome, tier, reason, redirect_to, team)
+    if actor is not None and not can_triage(actor) and not (outcome == TriageOutcome.ACCEPT and override_reason):
+        # A clinician the SPA sent the referral to decides only whether to accept it despite a criterion.
+        raise OverrideNotAllowed(
+            "A clinician may only accept the referral, with the reason for the override: "
+            "SPA staff make the other decisions.",
+            code="clinician_override_only",
+        )
     if override_reason and not can_override_criteria(actor):
         raise OverrideNotAllowed(
             "Only a clinician or the service lead may accept a referral that does not meet the acceptance "

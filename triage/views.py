@@ -19,7 +19,6 @@ from referrals.views import apply_errors
 from . import services
 from .criteria import acceptance_criteria
 from .forms import InfoReceivedForm, ReassignForm, RedFlagClearForm, RedFlagSendForm, TriageOutcomeForm
-from .models import TriageOutcome
 from .selectors import (
     can_clear_red_flags,
     can_override_criteria,
@@ -164,10 +163,9 @@ def episode_triage(request, pk):
     """The triage page: the referral beside the acceptance criteria, red flags, and the outcome form.
 
     A clinician opens it (read only but for clearing the red flags) when SPA staff sent it to them."""
-    triager = can_triage(request.user)
-    # A clinician the SPA sent the referral to may open it, and may post only an accept with an override.
-    clinician = not triager and can_clear_red_flags(request.user)
-    if not triager and not clinician:
+    # A clinician the SPA sent the referral to may open it; the service lets them post only an accept
+    # with an override.
+    if not (can_triage(request.user) or can_clear_red_flags(request.user)):
         raise Http404("No such page.")
     episode = access_episode(request.user, pk)
     if not hasattr(episode, "referral"):
@@ -177,13 +175,6 @@ def episode_triage(request, pk):
         form = TriageOutcomeForm(request.POST, may_override=can_override_criteria(request.user))
         if form.is_valid():
             data = form.cleaned_data
-            if clinician and (data["outcome"] != TriageOutcome.ACCEPT or not data.get("override_reason", "").strip()):
-                form.add_error(
-                    None,
-                    "A clinician may only accept the referral, with the reason for the override: "
-                    "SPA staff make the other decisions.",
-                )
-        if form.is_valid():
             try:
                 decision = services.triage_decide(
                     episode=episode,
