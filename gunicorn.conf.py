@@ -22,3 +22,10 @@ logconfig_dict = {
         "gunicorn.error": {"handlers": ["error"], "level": "INFO", "propagate": False},
     },
 }
+
+
+def post_worker_init(worker):
+    """Each worker, once the app is loaded: freeze its long-lived heap (pathway/runtime.py)."""
+    from pathway.runtime import settle_worker_heap
+
+    settle_worker_heap()

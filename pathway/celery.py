@@ -4,12 +4,22 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pathway.settings")
 
 app = Celery("painway")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def _settle_heap(**kwargs):
+    """Each worker process, once started: freeze its long-lived heap (pathway/runtime.py)."""
+    from pathway.runtime import settle_worker_heap
+
+    settle_worker_heap()
+
 
 app.conf.beat_schedule = {
     "sweep-deadlines": {"task": "pathway.tasks.sweep_deadlines", "schedule": 300.0},

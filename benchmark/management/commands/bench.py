@@ -17,6 +17,7 @@ from django.db import connection
 from benchmark.generate import Generator, bench_episode_count, print_progress
 from benchmark.measure import Bench, format_table
 from benchmark.population import ensure_staff
+from pathway.runtime import settle_worker_heap
 from pathway.services import today_london
 
 
@@ -52,6 +53,8 @@ class Command(BaseCommand):
             self.stdout.write(f"generated {referrals:,} referrals in {time.perf_counter() - started:.1f} s")
         if generate_only:
             return
+        # As gunicorn and Celery workers do once the app is loaded (gunicorn.conf.py, pathway/celery.py).
+        settle_worker_heap()
         results = Bench(staff, today=today, repeat=repeat, stdout=self.stdout).run()
         self.stdout.write(format_table(results))
         summary = {"referrals": referrals, "database": connection.vendor, "today": today.isoformat(), **results}
