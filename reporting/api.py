@@ -99,12 +99,17 @@ class Echo:
         return value
 
 
-def stream_csv(rows, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(Echo())
-    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
+def csv_download(chunks, filename: str) -> StreamingHttpResponse:
+    """CSV text, already written, streamed as a download that no cache keeps."""
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def stream_csv(rows, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(Echo())
+    return csv_download((writer.writerow(row) for row in rows), filename)
 
 
 class MdsView(APIView):
@@ -120,7 +125,7 @@ class MdsView(APIView):
         scope = selectors.resolve_scope(request.user, commissioner=filters.cleaned_data["commissioner"] or None)
         month = filters.cleaned_data["month"]
         code = scope.commissioner.code if scope.commissioner else "all"
-        return stream_csv(selectors.mds_rows(scope.commissioner, month), f"mds-{code}-{month:%Y-%m}.csv")
+        return csv_download(selectors.mds_csv_chunks(scope.commissioner, month), f"mds-{code}-{month:%Y-%m}.csv")
 
 
 urlpatterns = [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import logging
 import tempfile
 from datetime import date
@@ -20,7 +19,7 @@ from pathway.services import deadline_create, deadline_meet
 
 from . import kpis
 from .models import KpiSnapshot, KpiSnapshotCount, MonthlyDataSet
-from .selectors import mds_rows
+from .selectors import mds_csv
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +35,8 @@ def mds_subject(commissioner: Commissioner, month: date) -> str:
 
 
 def write_mds_csv(handle, commissioner: Commissioner | None, month: date) -> int:
-    """Write the data set to a text handle row by row; returns the number of data rows."""
-    writer = csv.writer(handle)
-    rows = -1
-    for row in mds_rows(commissioner, month):
-        writer.writerow(row)
-        rows += 1
-    return rows
+    """Write the data set to a text handle; returns the number of data rows."""
+    return mds_csv(handle, commissioner, month)
 
 
 @transaction.atomic

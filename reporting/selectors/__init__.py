@@ -13,6 +13,7 @@ from .mds import (
     postcode_district,
     pseudonym,
 )
+from .mds_copy import mds_csv, mds_csv_chunks
 from .ptl import ptl, ptl_row
 from .scope import can_see_reports, commissioners_for, is_report_staff, resolve_scope
 from .trends import kpi_episodes, kpi_trend, trend_cache_key
@@ -30,6 +31,8 @@ __all__ = [
     "is_report_staff",
     "kpi_episodes",
     "kpi_trend",
+    "mds_csv",
+    "mds_csv_chunks",
     "mds_on_time",
     "mds_queryset",
     "mds_rows",

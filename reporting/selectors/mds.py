@@ -150,11 +150,13 @@ def _extension_state(end: date) -> Case:
     requested (waiting for the commissioner) or ''."""
     by_end = kpis.london_midnight(end + timedelta(days=1))
     requested_by_end = Extension.objects.filter(episode=OuterRef("pk"), requested_at__lt=by_end)
-    declined_by_end = requested_by_end.filter(declined_at__lt=by_end)
+    # Not ``exclude(pk__in=declined...)``: inside that subquery OuterRef("pk") named the extension, not
+    # the episode, so a declined request still read as waiting.
+    waiting_at_end = requested_by_end.filter(Q(declined_at__isnull=True) | Q(declined_at__gte=by_end))
     return Case(
         When(kpis.extension_approved_by(end), then=Value("agreed")),
-        When(Exists(requested_by_end.exclude(pk__in=declined_by_end.values("pk"))), then=Value("requested")),
-        When(Exists(declined_by_end), then=Value("declined")),
+        When(Exists(waiting_at_end), then=Value("requested")),
+        When(Exists(requested_by_end.filter(declined_at__lt=by_end)), then=Value("declined")),
         default=Value(""),
         output_field=CharField(),
     )
@@ -182,7 +184,7 @@ def mds_queryset(commissioner: Commissioner | None, month: date) -> QuerySet:
     )
     last_stop = RttPeriod.objects.filter(episode=OuterRef("pk")).order_by("-clock_start", "-id")
     letter = Letter.objects.filter(episode=OuterRef("pk"), kind=LetterKind.DISCHARGE, sent_at__isnull=False).order_by(
-        "sent_at"
+        "sent_at", "id"
     )
     closed_on = Case(
         When(state=EpisodeState.DISCHARGED, then=F("discharged_on")),
@@ -310,10 +312,12 @@ def mds_rows(commissioner: Commissioner | None, month: date, *, chunk_size: int 
     """The data set as lists of strings (header first), streamed from the database. The pseudonym key is
     checked first, so a silently changed key stops the data set before any row is written."""
     pseudonym_key_version_in_force()
-    return _mds_rows(commissioner, month, chunk_size=chunk_size)
+    return python_rows(commissioner, month, chunk_size=chunk_size)
 
 
-def _mds_rows(commissioner: Commissioner | None, month: date, *, chunk_size: int):
+def python_rows(commissioner: Commissioner | None, month: date, *, chunk_size: int = 2000):
+    """The rows built in Python (SQLite's data set, and the reference the PostgreSQL COPY is tested
+    against); the caller has checked the pseudonym key."""
     end = month_last_day(month)
     queryset = mds_queryset(commissioner, month)
     yield MDS_COLUMNS

@@ -1,13 +1,17 @@
 """The monthly data set and the KPIs share their predicates: a month's data set rows reproduce
 every KPI of that month."""
 
+import csv
+import io
 from datetime import date
 
 import pytest
 
+from careplans.models import Extension
 from pathway.rules import rule
 from reporting.kpis import KPI_BY_CODE, Scope, month_last_day
-from reporting.selectors import MDS_COLUMNS, mds_rows
+from reporting.selectors import MDS_COLUMNS, mds_csv
+from reporting.tests import factories as rf
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +19,11 @@ OCT = date(2026, 10, 1)
 
 
 def _rows(commissioner, month):
-    rows = list(mds_rows(commissioner, month))
+    """The data set as the service writes it (COPY on PostgreSQL, Python rows on SQLite), read back."""
+    handle = io.StringIO(newline="")
+    count = mds_csv(handle, commissioner, month)
+    rows = list(csv.reader(io.StringIO(handle.getvalue(), newline="")))
+    assert len(rows) == count + 1
     assert rows[0] == MDS_COLUMNS
     return [dict(zip(MDS_COLUMNS, row, strict=True)) for row in rows[1:]]
 
@@ -124,3 +132,20 @@ def test_the_data_set_carries_follow_up_scores_survey_answers_and_the_extension_
     # o5's extension was agreed in November: at the end of October it was still only requested.
     assert states == {"o1": "agreed", "o2": "requested", "o3": "", "o5": "requested"}
     assert data["withdrawn"].reference in rows
+
+
+def test_a_declined_extension_reads_declined_from_its_month_and_requested_before(data):
+    """Found while making the data set set-based: a request the commissioner declined still read as
+    'requested' (the 'waiting' test compared extension ids with episode ids)."""
+    lead = data["lead"]
+    declined_in_october = rf.accept(rf.episode(practice=data["a"], received_on=date(2025, 12, 1)), on=date(2026, 1, 5))
+    declined_in_november = rf.accept(rf.episode(practice=data["a"], received_on=date(2025, 12, 2)), on=date(2026, 1, 6))
+    for episode, declined_on in [(declined_in_october, date(2026, 10, 20)), (declined_in_november, date(2026, 11, 4))]:
+        made = rf.extension(episode, requested_by=lead, requested_at=rf.london(date(2026, 10, 1)))
+        assert made.pk != episode.pk
+        Extension.objects.filter(pk=made.pk).update(declined_at=rf.london(declined_on), declined_by=lead)
+    october = {r["episode_reference"]: r["extension_state"] for r in _rows(data["a"].commissioner, OCT)}
+    november = {r["episode_reference"]: r["extension_state"] for r in _rows(data["a"].commissioner, date(2026, 11, 1))}
+    assert october[declined_in_october.reference] == "declined"
+    assert october[declined_in_november.reference] == "requested"
+    assert november[declined_in_november.reference] == "declined"

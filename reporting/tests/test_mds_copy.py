@@ -1,0 +1,173 @@
+"""The monthly data set written by PostgreSQL (COPY) is byte for byte the file the Python rows make.
+
+The Python rows (``mds._mds_rows``) are the reference: they are what SQLite writes, and what every
+other data set test reads. On PostgreSQL the service writes the file with ``mds_copy_csv``; these tests
+write both for the same months and scopes and compare them, on the shared October data and on rows
+made to reach every formatting edge (ages around birthdays and band limits, a 29 February birthday,
+postcodes without a space or in lower case, a letter sent after midnight in British Summer Time,
+scores with four decimal places, negative EQ-5D indexes, OME with pence-like decimals, ids past seven
+digits).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+from django.db import connection
+
+from outcomes.models import Instrument, Timepoint
+from pathway.models import Episode
+from pathway.tests import factories as f
+from reporting import services
+from reporting.selectors import MDS_COLUMNS, mds_csv, mds_csv_chunks
+from reporting.selectors.mds import mds_rows
+from reporting.selectors.mds_copy import mds_copy_csv
+from reporting.tests import factories as rf
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's"),
+]
+
+OCT = date(2026, 10, 1)
+
+
+def python_file(commissioner, month) -> str:
+    handle = io.StringIO(newline="")
+    writer = csv.writer(handle)
+    for row in mds_rows(commissioner, month):
+        writer.writerow(row)
+    return handle.getvalue()
+
+
+def copy_file(commissioner, month) -> tuple[str, int]:
+    handle = io.StringIO(newline="")
+    count = mds_copy_csv(handle, commissioner, month)
+    return handle.getvalue(), count
+
+
+def assert_same(commissioner, month) -> list[dict]:
+    expected = python_file(commissioner, month)
+    written, count = copy_file(commissioner, month)
+    assert written == expected
+    rows = list(csv.reader(io.StringIO(written, newline="")))
+    assert rows[0] == MDS_COLUMNS and len(rows) == count + 1
+    return [dict(zip(MDS_COLUMNS, row, strict=True)) for row in rows[1:]]
+
+
+@pytest.fixture
+def edges():
+    practice = f.PracticeFactory(ods_code="E81001")
+    ep = rf.episode
+    made = {
+        # Ages at 31 October 2026: a birthday on the month's last day, one a day later, band limits.
+        "turns_30_on_31_oct": ep(practice=practice, received_on=date(2026, 10, 1), date_of_birth=date(1996, 10, 31)),
+        "still_29": ep(practice=practice, received_on=date(2026, 10, 1), date_of_birth=date(1996, 11, 1)),
+        "leap_day": ep(practice=practice, received_on=date(2026, 10, 1), date_of_birth=date(1948, 2, 29)),
+        "aged_17": ep(practice=practice, received_on=date(2026, 10, 1), date_of_birth=date(2009, 1, 1)),
+        "aged_80": ep(practice=practice, received_on=date(2026, 10, 1), date_of_birth=date(1946, 10, 31)),
+        "aged_79": ep(practice=practice, received_on=date(2026, 10, 1), date_of_birth=date(1946, 11, 1)),
+        # Postcodes: no space, lower case with spaces around, three characters, empty.
+        "no_space": ep(practice=practice, received_on=date(2026, 10, 2), postcode="DL11AA"),
+        "lower_case": ep(practice=practice, received_on=date(2026, 10, 2), postcode="  ts1 2ab "),
+        "short": ep(practice=practice, received_on=date(2026, 10, 2), postcode="DL1"),
+        "empty": ep(practice=practice, received_on=date(2026, 10, 2), postcode=""),
+    }
+    # Triage decided late, a discharge letter sent at 23:30 UTC on 30 Sep (00:30 on 1 Oct in London).
+    late = made["no_space"]
+    rf.triage(late, outcome="accepted", decided_on=date(2026, 10, 9), tier=2)
+    rf.accept(late, on=date(2026, 10, 9), tier=2)
+    letter = rf.discharge(late, on=date(2026, 10, 20), ome_first="12.50", ome_discharge="0.05")
+    rf.letter_sent(letter, datetime(2026, 10, 22, 23, 30, tzinfo=UTC))
+    bst = made["lower_case"]
+    rf.triage(bst, outcome="accepted", decided_on=date(2026, 10, 5), tier=3)
+    rf.accept(bst, on=date(2026, 10, 5), tier=3)
+    bst_letter = rf.discharge(bst, on=date(2026, 10, 22))
+    rf.letter_sent(bst_letter, datetime(2026, 10, 25, 23, 30, tzinfo=UTC))  # GMT from 25 Oct: 23:30 in London
+    summer = made["short"]
+    rf.triage(summer, outcome="accepted", decided_on=date(2026, 10, 2), tier=2)
+    rf.accept(summer, on=date(2026, 10, 2))
+    summer_letter = rf.discharge(summer, on=date(2026, 10, 21))
+    rf.letter_sent(summer_letter, datetime(2026, 10, 23, 23, 30, tzinfo=UTC))  # 24 Oct in London
+    # Scores: BPI means to four places, a negative EQ-5D index, whole PSEQ totals, a zero.
+    for ep_, timepoint, day in [(late, Timepoint.ENTRY, 9), (late, Timepoint.DISCHARGE, 20)]:
+        rf.prom(
+            ep_,
+            instrument=Instrument.BPI,
+            timepoint=timepoint,
+            scores={"interference": 5.1429 if timepoint == Timepoint.ENTRY else 0},
+            on=date(2026, 10, day),
+        )
+        rf.prom(
+            ep_,
+            instrument=Instrument.EQ5D5L,
+            timepoint=timepoint,
+            scores={"index": -0.594 if timepoint == Timepoint.ENTRY else 0.0521},
+            on=date(2026, 10, day),
+        )
+        rf.prom(
+            ep_,
+            instrument=Instrument.PSEQ,
+            timepoint=timepoint,
+            scores={"total": 17 if timepoint == Timepoint.ENTRY else 41.0},
+            on=date(2026, 10, day),
+        )
+    rf.survey(late, positive=True, on=date(2026, 10, 30))
+    rf.appointment(late, kind="new", on=date(2026, 10, 12))
+    rf.appointment(late, kind="review", on=date(2026, 10, 14), outcome="dna")
+    rf.care_plan(late, shared=True)
+    # An episode id past seven digits (EP12345678).
+    big = f.PatientFactory(practice=practice)
+    made["big_id"] = Episode.objects.create(
+        id=12_345_678, patient=big, practice=practice, received_on=date(2026, 10, 3)
+    )
+    return practice, made
+
+
+def test_the_shared_october_data_is_written_the_same_by_copy(data):
+    for commissioner in (None, data["a"].commissioner, data["b"].commissioner):
+        for month in (date(2026, 9, 1), OCT, date(2026, 11, 1)):
+            assert_same(commissioner, month)
+
+
+def test_every_formatting_edge_is_written_the_same_by_copy(edges):
+    practice, made = edges
+    rows = {row["episode_reference"]: row for row in assert_same(practice.commissioner, OCT)}
+    assert_same(None, OCT)
+    ref = {name: f"EP{ep.pk:07d}" for name, ep in made.items()}
+    # The values, not only the agreement, for the edges that tempt a SQL rewrite.
+    assert rows[ref["turns_30_on_31_oct"]]["age_band"] == "30-39"
+    assert rows[ref["still_29"]]["age_band"] == "18-29"
+    assert rows[ref["aged_17"]]["age_band"] == "under 18"
+    assert (rows[ref["aged_80"]]["age_band"], rows[ref["aged_79"]]["age_band"]) == ("80+", "70-79")
+    assert rows[ref["no_space"]]["postcode_district"] == "DL1"
+    assert rows[ref["lower_case"]]["postcode_district"] == "TS1"
+    assert rows[ref["short"]]["postcode_district"] == "" and rows[ref["empty"]]["postcode_district"] == ""
+    late = rows[ref["no_space"]]
+    assert late["discharge_letter_sent_on"] == "2026-10-23"  # 00:30 on 23 Oct, British Summer Time
+    assert rows[ref["lower_case"]]["discharge_letter_sent_on"] == "2026-10-25"  # 23:30 GMT
+    assert rows[ref["short"]]["discharge_letter_sent_on"] == "2026-10-24"
+    assert late["bpi_interference_entry"] == "5.1429" and late["bpi_interference_discharge"] == "0"
+    assert late["eq5d_index_entry"] == "-0.594" and late["eq5d_index_discharge"] == "0.0521"
+    assert late["pseq_entry"] == "17" and late["pseq_discharge"] == "41"
+    assert (late["ome_first_attendance_mg"], late["ome_discharge_mg"]) == ("12.50", "0.05")
+    assert rows["EP12345678"]["state"] and len(rows["EP12345678"]["patient_pseudonym"]) == 32
+
+
+def test_the_service_and_the_download_use_copy_on_postgresql(edges, django_assert_max_num_queries):
+    practice, _ = edges
+    expected = python_file(practice.commissioner, OCT)
+    data_set = services.mds_generate(commissioner=practice.commissioner, month=OCT)
+    with data_set.file.open("rb") as handle:
+        assert handle.read().decode() == expected
+    assert data_set.row_count == expected.count("\r\n") - 1
+    # Set-based: the same handful of statements whatever the number of rows.
+    with django_assert_max_num_queries(14):
+        assert "".join(mds_csv_chunks(practice.commissioner, OCT, chunk_size=100)) == expected
+    # Twice in one transaction: the temporary tables of the first do not stop the second.
+    handle = io.StringIO(newline="")
+    mds_csv(handle, practice.commissioner, OCT)
+    assert handle.getvalue() == expected
