@@ -165,7 +165,7 @@ def test_the_service_and_the_download_use_copy_on_postgresql(edges, django_asser
         assert handle.read().decode() == expected
     assert data_set.row_count == expected.count("\r\n") - 1
     # Set-based: the same handful of statements whatever the number of rows.
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert "".join(mds_csv_chunks(practice.commissioner, OCT, chunk_size=100)) == expected
     # Twice in one transaction: the temporary tables of the first do not stop the second.
     handle = io.StringIO(newline="")
