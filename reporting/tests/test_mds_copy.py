@@ -19,7 +19,9 @@ import pytest
 from django.db import connection
 
 from outcomes.models import Instrument, Timepoint
-from pathway.models import Episode
+from pathway import rtt
+from pathway import services as pathway_services
+from pathway.models import Episode, EpisodeState, Letter, LetterKind, LetterState, RttPeriod
 from pathway.tests import factories as f
 from reporting import services
 from reporting.selectors import MDS_COLUMNS, mds_csv, mds_csv_chunks
@@ -119,6 +121,38 @@ def edges():
     rf.appointment(late, kind="new", on=date(2026, 10, 12))
     rf.appointment(late, kind="review", on=date(2026, 10, 14), outcome="dna")
     rf.care_plan(late, shared=True)
+    # Prescribing advice for decisions in October: on time, late; not counted: September's decision,
+    # a cancelled letter and the patient's copy.
+    for started, due, sent, state in [
+        (date(2026, 10, 12), date(2026, 10, 15), datetime(2026, 10, 14, 9, tzinfo=UTC), None),
+        (date(2026, 10, 20), date(2026, 10, 23), datetime(2026, 10, 27, 9, tzinfo=UTC), None),
+        (date(2026, 9, 29), date(2026, 10, 2), datetime(2026, 10, 1, 9, tzinfo=UTC), None),
+        (date(2026, 10, 5), date(2026, 10, 8), None, LetterState.CANCELLED),
+    ]:
+        advice = pathway_services.letter_create(
+            kind=LetterKind.PRESCRIBING_ADVICE, episode=late, started_on=started, due_on=due
+        )
+        if sent:
+            rf.letter_sent(advice, sent)
+        if state:
+            Letter.objects.filter(pk=advice.pk).update(state=state)
+    pathway_services.letter_create(
+        kind=LetterKind.PRESCRIBING_ADVICE,
+        episode=late,
+        started_on=date(2026, 10, 12),
+        due_on=date(2026, 10, 15),
+        recipient=Letter.Recipient.PATIENT,
+    )
+    # Closed at triage: at their last clock stop (September: out; October: in), or never (no period: in).
+    for name, stopped in [("rejected_in_september", date(2026, 9, 20)), ("rejected_in_october", date(2026, 10, 3))]:
+        made[name] = ep(practice=practice, received_on=date(2026, 9, 1))
+        pathway_services.episode_transition(episode=made[name], to=EpisodeState.REJECTED, reason="Not for us")
+        rf.stop_clock(made[name], on=stopped, status_code=rtt.STATUS_DECISION_NOT_TO_TREAT)
+    made["redirected_no_clock"] = ep(practice=practice, received_on=date(2026, 8, 3))
+    pathway_services.episode_transition(
+        episode=made["redirected_no_clock"], to=EpisodeState.REDIRECTED, reason="Tertiary service"
+    )
+    RttPeriod.objects.filter(episode=made["redirected_no_clock"]).delete()
     # An episode id past seven digits (EP12345678).
     big = f.PatientFactory(practice=practice)
     made["big_id"] = Episode.objects.create(
@@ -155,6 +189,10 @@ def test_every_formatting_edge_is_written_the_same_by_copy(edges):
     assert late["pseq_entry"] == "17" and late["pseq_discharge"] == "41"
     assert (late["ome_first_attendance_mg"], late["ome_discharge_mg"]) == ("12.50", "0.05")
     assert rows["EP12345678"]["state"] and len(rows["EP12345678"]["patient_pseudonym"]) == 32
+    assert (late["prescribing_advice_letters"], late["prescribing_advice_on_time"]) == ("2", "1")
+    assert ref["rejected_in_september"] not in rows
+    assert rows[ref["rejected_in_october"]]["state"] == "rejected"
+    assert rows[ref["redirected_no_clock"]]["rtt_clock_start"] == ""
 
 
 def test_the_service_and_the_download_use_copy_on_postgresql(edges, django_assert_max_num_queries):
