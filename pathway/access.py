@@ -74,15 +74,12 @@ def user_commissioner_id(user) -> int | None:
     return profile.commissioner_id if profile else None
 
 
-def episodes_visible_to(user) -> QuerySet[Episode]:
-    """Episodes the user may see, as a queryset to filter further."""
-    qs = Episode.objects.all()
-    if not user or not user.is_authenticated:
-        return qs.none()
+def _visibility_condition(user) -> Q | None:
+    """The condition over Episode that the user's roles allow; None for every episode."""
     roles = user_roles(user)
     condition = Q(pk__in=[])
     if Role.SERVICE_LEAD in roles:
-        return qs
+        return None
     if Role.SPA_TRIAGE in roles:
         # Open episodes, and those closed at triage (rejected or redirected) for follow-up.
         condition |= Q(state__in=[*OPEN_STATES, EpisodeState.REJECTED, EpisodeState.REDIRECTED])
@@ -96,7 +93,47 @@ def episodes_visible_to(user) -> QuerySet[Episode]:
         practice_id = user_practice_id(user)
         if practice_id:
             condition |= Q(practice_id=practice_id)
-    return qs.filter(condition)
+    return condition
+
+
+def episodes_visible_to(user) -> QuerySet[Episode]:
+    """Episodes the user may see, as a queryset to filter further."""
+    qs = Episode.objects.all()
+    if not user or not user.is_authenticated:
+        return qs.none()
+    condition = _visibility_condition(user)
+    return qs if condition is None else qs.filter(condition)
+
+
+def _prefixed(condition: Q, relation: str) -> Q | None:
+    """``condition`` with each lookup moved behind ``relation``; None if it holds something other than lookups."""
+    prefixed = Q()
+    prefixed.connector, prefixed.negated = condition.connector, condition.negated
+    for child in condition.children:
+        if isinstance(child, Q):
+            child = _prefixed(child, relation)
+            if child is None:
+                return None
+        elif isinstance(child, tuple) and len(child) == 2:
+            child = (f"{relation}__{child[0]}", child[1])
+        else:
+            return None
+        prefixed.children.append(child)
+    return prefixed
+
+
+def episode_visible_through(user, relation: str = "episode") -> Q:
+    """The same rule as ``episodes_visible_to``, as a condition on a model with a single-valued relation
+    to Episode (``relation``): filtered through the join, with no subquery of visible episodes for the
+    planner to plan (a few milliseconds a query on PostgreSQL). The conditions go only through
+    single-valued relations and subqueries, so the join adds no rows."""
+    if not user or not user.is_authenticated:
+        return Q(pk__in=[])
+    condition = _visibility_condition(user)
+    if condition is None:
+        return Q()
+    prefixed = _prefixed(condition, relation)
+    return prefixed if prefixed is not None else Q(**{f"{relation}__in": episodes_visible_to(user).values("pk")})
 
 
 def patients_visible_to(user) -> QuerySet[Patient]:

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
-from pathway.access import episodes_visible_to, has_role, may_read_clinical
+from pathway.access import episode_visible_through, has_role, may_read_clinical
 from pathway.models import Patient, Role
 
 from .models import CommunicationFormat, CommunicationNeeds, Consent, Incident, SafeguardingConcern
@@ -59,7 +59,8 @@ def communication_summary(patient: Patient) -> list[str]:
 def concerns_visible_to(user) -> QuerySet[SafeguardingConcern]:
     if not may_read_clinical(user):
         return SafeguardingConcern.objects.none()
-    return SafeguardingConcern.objects.filter(episode__in=episodes_visible_to(user))
+    # Through the join, not a subquery of visible episodes: every patient page's banner counts these.
+    return SafeguardingConcern.objects.filter(episode_visible_through(user))
 
 
 def open_concerns_for_patient(user, patient: Patient) -> QuerySet[SafeguardingConcern]:

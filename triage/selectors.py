@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
-from pathway.access import episodes_visible_to, has_role
+from pathway.access import episode_visible_through, episodes_visible_to, has_role
 from pathway.calendar import working_days_between
 from pathway.models import Deadline, DeadlineKind, EpisodeState, Role
 from referrals.models import RED_FLAGS, Referral
@@ -80,7 +80,7 @@ def waiting_referrals() -> QuerySet[Referral]:
 def triage_queue(user) -> QuerySet[Referral]:
     return (
         waiting_referrals()
-        .filter(episode__in=episodes_visible_to(user).values("pk"))
+        .filter(episode_visible_through(user))
         .annotate(breached=triage_breached())
         .select_related("episode", "patient", "practice", "claimed_by")
         .prefetch_related("red_flag_clearances")
@@ -107,7 +107,7 @@ def queue_counts(user, today: date) -> dict:
 def _queue_counts(user, today: date) -> dict:
     return (
         waiting_referrals()
-        .filter(episode__in=episodes_visible_to(user).values("pk"))
+        .filter(episode_visible_through(user))
         .annotate(breached=triage_breached())
         .order_by()
         .aggregate(

@@ -264,3 +264,25 @@ def test_lead_queue_reassign_select_survives_the_30_second_refresh(client, servi
     partial = client.get("/triage/queue/table/").content.decode()
     select = partial[partial.index("<select") : partial.index(">", partial.index("<select"))]
     assert 'hx-preserve="true"' in select and 'id="reassign-' in select
+
+
+def test_visibility_through_the_join_is_the_visibility_subquery(spa_user, clinician, service_lead, gp_user, team):
+    """The queue filters referrals by the episode's visibility through the join (no subquery to plan): the
+    same referrals, for every role, as the policy's queryset of visible episodes."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from pathway.access import episode_visible_through, episodes_visible_to
+    from pathway.models import Episode, EpisodeState
+
+    referrals = [make_referral(practice=gp_user.profile.practice if n == 0 else None) for n in range(5)]
+    Episode.objects.filter(pk=referrals[1].episode_id).update(team=team)
+    Episode.objects.filter(pk=referrals[2].episode_id).update(state=EpisodeState.DISCHARGED)
+    Episode.objects.filter(pk=referrals[3].episode_id).update(responsible_clinician=clinician)
+    Episode.objects.filter(pk=referrals[4].episode_id).update(state=EpisodeState.REJECTED)
+    for user in (spa_user, clinician, service_lead, gp_user, AnonymousUser()):
+        joined = set(Referral.objects.filter(episode_visible_through(user)).values_list("pk", flat=True))
+        subquery = set(
+            Referral.objects.filter(episode__in=episodes_visible_to(user).values("pk")).values_list("pk", flat=True)
+        )
+        assert joined == subquery, user
+    assert len(set(Referral.objects.filter(episode_visible_through(clinician)).values_list("pk", flat=True))) == 2
