@@ -143,6 +143,31 @@ def _select_list(month: date) -> str:
     return ",\n       ".join(columns.values())
 
 
+class _Lines(io.TextIOBase):
+    """Text made line by line as COPY reads it, so the month's pseudonyms are never all in memory at once."""
+
+    def __init__(self, lines):
+        self._lines = iter(lines)
+        self._pending = ""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        parts, length = [self._pending], len(self._pending)
+        for line in self._lines:
+            parts.append(line)
+            length += len(line)
+            if size is not None and 0 <= size <= length:
+                break
+        text = "".join(parts)
+        if size is None or size < 0:
+            self._pending = ""
+            return text
+        self._pending = text[size:]
+        return text[:size]
+
+
 class _CrlfText(io.TextIOBase):
     """Passes PostgreSQL's CSV text on with CRLF line ends (no value of the data set holds a newline)."""
 
@@ -183,8 +208,8 @@ def mds_copy_csv(handle, commissioner: Commissioner | None, month: date) -> int:
         cursor.execute(
             f"CREATE TEMPORARY TABLE {PSEUDONYMS} (patient_id integer PRIMARY KEY, pseudonym text) ON COMMIT DROP"
         )
-        buffer = io.StringIO("".join(f"{patient_id}\t{pseudonym(patient_id)}\n" for patient_id in patients))
-        cursor.cursor.copy_expert(f"COPY {PSEUDONYMS} (patient_id, pseudonym) FROM STDIN", buffer)
+        lines = _Lines(f"{patient_id}\t{pseudonym(patient_id)}\n" for patient_id in patients)
+        cursor.cursor.copy_expert(f"COPY {PSEUDONYMS} (patient_id, pseudonym) FROM STDIN", lines)
         csv.writer(handle).writerow(MDS_COLUMNS)
         cursor.cursor.copy_expert(formatted, _CrlfText(handle))
         rows = cursor.cursor.rowcount
