@@ -95,28 +95,27 @@ def edges():
     summer_letter = rf.discharge(summer, on=date(2026, 10, 21))
     rf.letter_sent(summer_letter, datetime(2026, 10, 23, 23, 30, tzinfo=UTC))  # 24 Oct in London
     # Scores: BPI means to four places, a negative EQ-5D index, whole PSEQ totals, a zero.
-    for ep_, timepoint, day in [(late, Timepoint.ENTRY, 9), (late, Timepoint.DISCHARGE, 20)]:
-        rf.prom(
-            ep_,
-            instrument=Instrument.BPI,
-            timepoint=timepoint,
-            scores={"interference": 5.1429 if timepoint == Timepoint.ENTRY else 0},
-            on=date(2026, 10, day),
-        )
-        rf.prom(
-            ep_,
-            instrument=Instrument.EQ5D5L,
-            timepoint=timepoint,
-            scores={"index": -0.594 if timepoint == Timepoint.ENTRY else 0.0521},
-            on=date(2026, 10, day),
-        )
-        rf.prom(
-            ep_,
-            instrument=Instrument.PSEQ,
-            timepoint=timepoint,
-            scores={"total": 17 if timepoint == Timepoint.ENTRY else 41.0},
-            on=date(2026, 10, day),
-        )
+    scores = {
+        Timepoint.ENTRY: (
+            9,
+            {
+                Instrument.BPI: ("interference", 5.1429),
+                Instrument.EQ5D5L: ("index", -0.594),
+                Instrument.PSEQ: ("total", 17),
+            },
+        ),
+        Timepoint.DISCHARGE: (
+            20,
+            {
+                Instrument.BPI: ("interference", 0),
+                Instrument.EQ5D5L: ("index", 0.0521),
+                Instrument.PSEQ: ("total", 41.0),
+            },
+        ),
+    }
+    for timepoint, (day, by_instrument) in scores.items():
+        for instrument, (key, value) in by_instrument.items():
+            rf.prom(late, instrument=instrument, timepoint=timepoint, scores={key: value}, on=date(2026, 10, day))
     rf.survey(late, positive=True, on=date(2026, 10, 30))
     rf.appointment(late, kind="new", on=date(2026, 10, 12))
     rf.appointment(late, kind="review", on=date(2026, 10, 14), outcome="dna")
