@@ -1,6 +1,7 @@
 """The steps that follow a recorded death run from the core's registry, in an explicit order."""
 
 import pytest
+from django.apps import apps
 
 from careplans.services import discharge_on_death
 from outcomes.services import prom_invitations_cancel_on_death
@@ -17,6 +18,8 @@ def test_the_discharge_comes_first_then_the_prom_links_and_the_core_cancels_the_
 def test_registering_again_changes_nothing(monkeypatch):
     monkeypatch.setattr(patient_death, "DEATH_HANDLERS", dict(patient_death.DEATH_HANDLERS))
     patient_death.register_death_handler(discharge_on_death, order=10)
+    apps.get_app_config("careplans").ready()
+    apps.get_app_config("outcomes").ready()
     assert sorted(patient_death.DEATH_HANDLERS.items()) == [
         (10, discharge_on_death),
         (20, prom_invitations_cancel_on_death),
