@@ -51,6 +51,7 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("letters/", include("pathway.letter_urls")),
     path("safeguarding/", include("safeguarding.urls")),
+    path("safeguarding/", include("reporting.safety_urls")),
     path("programmes/", include("programmes.urls")),
 ]
 

@@ -1,11 +1,11 @@
-"""Reports API: KPIs, the patient tracking list and the monthly data set (mounted under /api/v1/)."""
+"""Reports API: KPIs, the patient tracking list, the monthly data set and the safety counts (mounted under /api/v1/)."""
 
 import csv
 
 from django.http import Http404, StreamingHttpResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,10 +13,11 @@ from rest_framework.views import APIView
 from pathway.api_schema import NOT_FOUND, PAGE, VALIDATION_ERROR, paginated
 from pathway.pagination import Pagination
 from pathway.services import today_london
+from safeguarding.selectors import safety_counts
 
 from . import selectors
 from .filters import PTL_BANDS, PtlFilter, ReportFilter
-from .kpis import compute_kpis
+from .kpis import compute_kpis, month_last_day, parse_month
 
 
 class KpiSerializer(serializers.Serializer):
@@ -128,8 +129,44 @@ class MdsView(APIView):
         return csv_download(selectors.mds_csv_chunks(scope.commissioner, month), f"mds-{code}-{month:%Y-%m}.csv")
 
 
+SafetyReport = inline_serializer(
+    name="SafetyReport",
+    fields={
+        "month": serializers.CharField(),
+        "commissioner": serializers.CharField(allow_null=True),
+        "safeguarding": inline_serializer(
+            name="SafeguardingCounts",
+            fields={
+                "raised": serializers.IntegerField(),
+                "by_subject": serializers.DictField(child=serializers.IntegerField()),
+                "by_category": serializers.DictField(child=serializers.IntegerField()),
+                "referred_to_local_authority": serializers.IntegerField(),
+                "open_at_month_end": serializers.IntegerField(),
+            },
+        ),
+        "incidents": serializers.DictField(child=serializers.IntegerField()),
+    },
+)
+
+
+class SafetyReportView(APIView):
+    """Safeguarding concerns and significant events of a month, as counts without identifiers."""
+
+    @extend_schema(
+        parameters=[MONTH, COMMISSIONER],
+        responses={200: SafetyReport, 400: VALIDATION_ERROR, 404: NOT_FOUND},
+    )
+    def get(self, request):
+        scope = selectors.resolve_scope(request.user, commissioner=request.query_params.get("commissioner"))
+        month = parse_month(request.query_params.get("month"))
+        counts = safety_counts(scope.episode_q("episode__"), month, month_last_day(month))
+        code = scope.commissioner.code if scope.commissioner else None
+        return Response({"month": f"{month:%Y-%m}", "commissioner": code, **counts})
+
+
 urlpatterns = [
     path("reports/kpis/", KpiView.as_view(), name="api-report-kpis"),
     path("reports/ptl/", PtlView.as_view(), name="api-report-ptl"),
     path("reports/mds/", MdsView.as_view(), name="api-report-mds"),
+    path("reports/safety/", SafetyReportView.as_view(), name="api-reports-safety"),
 ]

@@ -16,13 +16,15 @@ from pathway.keyset import keyset_page, parse_after
 from pathway.models import DischargeReason
 from pathway.services import today_london
 from pathway.streaming import stream_rows
+from safeguarding.models import Incident, SafeguardingConcern
+from safeguarding.selectors import safety_counts
 from triage.models import TriageOutcome
 
 from . import selectors, services
 from .api import stream_csv
 from .filters import PtlPageFilter, ReportPageFilter
 from .forms import HalfYearForm
-from .kpis import KPI_BY_CODE, compute_kpis
+from .kpis import KPI_BY_CODE, compute_kpis, month_last_day
 
 PTL_CSV_COLUMNS = [
     "episode_reference",
@@ -306,3 +308,19 @@ def experience_pdf(request):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="experience-{who}-{report["year"]}.pdf"'
     return response
+
+
+@login_required
+def safety_report(request):
+    """Safeguarding and significant events of a month, as counts (commissioners see nothing else).
+    Served at /safeguarding/report/ (reporting/safety_urls.py)."""
+    filters, scope, month = _filters(request)
+    context = {"form": filters.form, "scope": scope, "month": month}
+    if scope is not None:
+        counts = safety_counts(scope.episode_q("episode__"), month, month_last_day(month))
+        context["safeguarding"] = counts["safeguarding"]
+        context["categories"] = [
+            (label, counts["safeguarding"]["by_category"][code]) for code, label in SafeguardingConcern.Category.choices
+        ]
+        context["incidents"] = [(label, counts["incidents"][code]) for code, label in Incident.Kind.choices]
+    return render(request, "reporting/safety.html", context, status=200 if scope is not None else 400)

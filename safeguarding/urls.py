@@ -1,4 +1,5 @@
-"""Web pages, mounted under /safeguarding/."""
+"""Web pages, mounted under /safeguarding/. The monthly counts at report/ are a report page: reporting's
+(reporting/safety_urls.py)."""
 
 from django.urls import path
 
@@ -6,7 +7,6 @@ from . import views
 
 urlpatterns = [
     path("", views.lead_tasks, name="safeguarding-tasks"),
-    path("report/", views.safety_report, name="safeguarding-report"),
     path("patients/<int:pk>/", views.patient_page, name="safeguarding-patient"),
     path("patients/<int:pk>/communication/", views.communication_edit, name="safeguarding-communication"),
     path("patients/<int:pk>/consent/", views.consent_new, name="safeguarding-consent"),

@@ -1,4 +1,5 @@
-"""The one rule of imports: the core (``pathway/``) imports no feature app, not even inside a function.
+"""The one rule of imports: the core (``pathway/``) imports no feature app, not even inside a function;
+and safeguarding, the layer just above the core, imports no other feature app.
 
 Project wiring (settings, urls, the Celery app, wsgi, the demo command) lives in ``pathway/`` too
 and names every app by design, so it is left out; so are tests and migrations.
@@ -30,9 +31,9 @@ def core_modules() -> list[Path]:
     )
 
 
-def feature_imports(source: str) -> list[tuple[int, str]]:
-    """Every import of a feature app anywhere in the module (top level, function-local, under
-    TYPE_CHECKING), and every ``import_module``/``get_model`` call naming one by string."""
+def feature_imports(source: str, apps: set[str] = FEATURE_APPS) -> list[tuple[int, str]]:
+    """Every import of one of ``apps`` (by default every feature app) anywhere in the module (top level,
+    function-local, under TYPE_CHECKING), and every ``import_module``/``get_model`` call naming one by string."""
     found = []
     for node in ast.walk(ast.parse(source)):
         names: list[str] = []
@@ -47,7 +48,7 @@ def feature_imports(source: str) -> list[tuple[int, str]]:
                 first = node.args[0]
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     names = [first.value]
-        found += [(node.lineno, name) for name in names if name.split(".")[0] in FEATURE_APPS]
+        found += [(node.lineno, name) for name in names if name.split(".")[0] in apps]
     return found
 
 
@@ -86,16 +87,43 @@ def test_no_core_module_imports_a_feature_app():
     assert offenders == []
 
 
+# Safeguarding holds the patient-record facts the apps above it read (consent, communication needs,
+# carers): it stands just above the core and may import nothing but the core.
+ABOVE_SAFEGUARDING = FEATURE_APPS - {"safeguarding"}
+
+
+def test_the_safeguarding_check_names_every_feature_app_but_safeguarding():
+    assert {"referrals", "triage", "careplans", "outcomes", "reporting", "programmes", "interop"} == ABOVE_SAFEGUARDING
+    assert {"safeguarding/services/incidents.py", "safeguarding/api/safety.py"} <= {
+        path.relative_to(ROOT).as_posix() for path in app_modules("safeguarding")
+    }
+    assert not feature_imports(
+        "from safeguarding.models import Consent\nfrom pathway.models import Patient", ABOVE_SAFEGUARDING
+    )
+    assert feature_imports("def f():\n    from careplans.services import discharge_record", ABOVE_SAFEGUARDING)
+
+
+def test_safeguarding_imports_only_the_core():
+    offenders = [
+        f"{path.relative_to(ROOT).as_posix()}:{line} imports {name}"
+        for path in app_modules("safeguarding")
+        for line, name in feature_imports(path.read_text(), ABOVE_SAFEGUARDING)
+    ]
+    assert offenders == []
+
+
 LIFECYCLE_FIELDS = {"admitted_on", "tier", "episode_limit_on", "discharged_on", "discharge_reason"}
 
 
-def feature_modules() -> list[Path]:
+def app_modules(app: str) -> list[Path]:
+    """The app's modules, its tests and migrations left out."""
     return sorted(
-        path
-        for app in FEATURE_APPS
-        for path in (ROOT / app).rglob("*.py")
-        if not {"tests", "migrations"} & set(path.relative_to(ROOT).parts)
+        path for path in (ROOT / app).rglob("*.py") if not {"tests", "migrations"} & set(path.relative_to(ROOT).parts)
     )
+
+
+def feature_modules() -> list[Path]:
+    return [path for app in sorted(FEATURE_APPS) for path in app_modules(app)]
 
 
 def lifecycle_writes(source: str) -> list[tuple[int, str]]:

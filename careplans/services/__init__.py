@@ -19,7 +19,7 @@ from .appointments import (
 )
 from .assessment import assessment_record, mental_health_referral_made
 from .careplan import CARE_PLAN_LISTS, careplan_save
-from .discharge import DISCHARGE_RTT_STATUS, OpenTasks, discharge_record, open_urgent_tasks
+from .discharge import DISCHARGE_RTT_STATUS, OpenTasks, discharge_on_death, discharge_record, open_urgent_tasks
 from .extensions import extension_decide, extension_request, may_decide_extension
 from .mdt import mdt_review_record
 from .medication_reviews import appointment_attended_with_review, medication_review_record
@@ -41,6 +41,7 @@ __all__ = [
     "assessment_record",
     "careplan_save",
     "careplan_share",
+    "discharge_on_death",
     "discharge_record",
     "extension_decide",
     "extension_request",

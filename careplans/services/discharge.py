@@ -12,6 +12,7 @@ from pathway.episode_dates import reengagement_window_ends
 from pathway.errors import DomainError, InvalidInput
 from pathway.letters.services import letter_patient_copy_create, letters_cancel_unsent
 from pathway.models import Deadline, DeadlineKind, DischargeReason, Episode, Letter, LetterKind
+from pathway.patient_death import DIED, PatientDeath
 from pathway.rules import rule
 from pathway.services import episode_discharge, letter_create, rtt_clock_stop, rtt_running_period
 from pathway.validators import length_errors
@@ -171,10 +172,24 @@ def discharge_record(
         # Nor any letter still waiting to go to the patient (a prescribing-advice copy, say).
         letters_cancel_unsent(
             episode_ids=locked.patient.episodes.values_list("pk", flat=True),
-            reason="The patient has died.",
+            reason=DIED,
             actor=actor,
         )
     if isinstance(episode, Episode) and episode is not locked:
         for name in ("state", "version", "discharged_on", "discharge_reason", "ome_discharge_mg"):
             setattr(episode, name, getattr(locked, name))
     return discharge, letter
+
+
+def discharge_on_death(death: PatientDeath) -> None:
+    """A death closes the episode it was recorded on, if still open, whatever is still open on it (the
+    open tasks are recorded on the discharge); registered with the core at order 10 (careplans/apps.py)."""
+    if death.episode.is_open:
+        discharge_record(
+            episode=death.episode,
+            date=death.on,
+            reason=DischargeReason.DIED,
+            actor=death.actor,
+            summary=f"The patient died on {death.on:%-d %B %Y}. {death.description}",
+            confirm_open_tasks=True,
+        )

@@ -9,6 +9,7 @@ from .links import (
     prom_invitation_send,
     prom_invitation_submit,
     prom_invitations_cancel,
+    prom_invitations_cancel_on_death,
     token_hash,
 )
 from .responses import (
@@ -36,6 +37,7 @@ __all__ = [
     "prom_invitation_send",
     "prom_invitation_submit",
     "prom_invitations_cancel",
+    "prom_invitations_cancel_on_death",
     "prom_response_create",
     "prom_schedule_run",
     "score_answers",

@@ -16,6 +16,7 @@ from django.utils.crypto import salted_hmac
 from pathway.calendar import london_date
 from pathway.errors import DomainError
 from pathway.models import Episode, PathwayEvent
+from pathway.patient_death import PatientDeath
 from pathway.rules import rule
 from pathway.services import event_record, today_london
 
@@ -245,3 +246,9 @@ def prom_invitations_cancel(*, episode_ids, reason: str) -> int:
         )
         cancelled += 1
     return cancelled
+
+
+def prom_invitations_cancel_on_death(death: PatientDeath) -> None:
+    """A death cancels the patient's unanswered links on all their episodes; registered with the core at
+    order 20 (outcomes/apps.py), after the discharge."""
+    prom_invitations_cancel(episode_ids=death.episode_ids, reason=death.reason)

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from .patient import PatientCarers, PatientCommunication, PatientConsents
-from .safety import ConcernClose, EpisodeIncidents, EpisodeSafeguarding, IncidentReview, SafetyReportView
+from .safety import ConcernClose, EpisodeIncidents, EpisodeSafeguarding, IncidentReview
 
 urlpatterns = [
     path("patients/<int:pk>/", PatientCommunication.as_view(), name="api-patient"),
@@ -13,5 +13,4 @@ urlpatterns = [
     path("safeguarding/<int:pk>/close/", ConcernClose.as_view(), name="api-safeguarding-close"),
     path("episodes/<int:pk>/incidents/", EpisodeIncidents.as_view(), name="api-episode-incidents"),
     path("incidents/<int:pk>/review/", IncidentReview.as_view(), name="api-incident-review"),
-    path("reports/safety/", SafetyReportView.as_view(), name="api-reports-safety"),
 ]

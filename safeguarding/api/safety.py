@@ -1,17 +1,17 @@
-"""API: safeguarding concerns, significant events (incidents) and their counts for commissioners."""
+"""API: safeguarding concerns and significant events (incidents) of an episode, and the lead's actions on them.
+
+Their monthly counts for commissioners are a report: ``reporting/api.py`` (``SafetyReportView``)."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pathway.api_schema import NOT_FOUND, PAGE, VALIDATION_ERROR, action_responses, paginated
-from reporting.kpis import month_last_day, parse_month
-from reporting.selectors import resolve_scope
+from pathway.api_schema import NOT_FOUND, PAGE, action_responses, paginated
 
-from .. import selectors, services
+from .. import services
 from ..models import Incident, SafeguardingConcern
 from .common import episode_for_action, episode_for_reading, object_for_lead, page, valid
 
@@ -144,41 +144,3 @@ class IncidentReview(APIView):
         incident = object_for_lead(request, Incident, pk)
         incident = services.incident_review(incident=incident, actor=request.user, **valid(ReviewInput, request))
         return Response(IncidentSerializer(incident).data)
-
-
-SafetyReport = inline_serializer(
-    name="SafetyReport",
-    fields={
-        "month": serializers.CharField(),
-        "commissioner": serializers.CharField(allow_null=True),
-        "safeguarding": inline_serializer(
-            name="SafeguardingCounts",
-            fields={
-                "raised": serializers.IntegerField(),
-                "by_subject": serializers.DictField(child=serializers.IntegerField()),
-                "by_category": serializers.DictField(child=serializers.IntegerField()),
-                "referred_to_local_authority": serializers.IntegerField(),
-                "open_at_month_end": serializers.IntegerField(),
-            },
-        ),
-        "incidents": serializers.DictField(child=serializers.IntegerField()),
-    },
-)
-
-
-class SafetyReportView(APIView):
-    """Safeguarding concerns and significant events of a month, as counts without identifiers."""
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("month", str, description="YYYY-MM, e.g. 2026-10", required=True),
-            OpenApiParameter("commissioner", str, description="Commissioner code (default: your own)"),
-        ],
-        responses={200: SafetyReport, 400: VALIDATION_ERROR, 404: NOT_FOUND},
-    )
-    def get(self, request):
-        scope = resolve_scope(request.user, commissioner=request.query_params.get("commissioner"))
-        month = parse_month(request.query_params.get("month"))
-        counts = selectors.safety_counts(scope.episode_q("episode__"), month, month_last_day(month))
-        code = scope.commissioner.code if scope.commissioner else None
-        return Response({"month": f"{month:%Y-%m}", "commissioner": code, **counts})

@@ -2,7 +2,8 @@
 
 A death closes the episode (discharge with reason ``died`` through the core state machine, so the
 GP gets the discharge letter) and stops everything addressed to the patient: pending PROM links and
-letters to the patient and their carers are cancelled.
+letters to the patient and their carers are cancelled. Those steps belong to the apps that own them;
+they run through the core's registry, in its order (``pathway/patient_death.py``).
 """
 
 from __future__ import annotations
@@ -12,17 +13,13 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from careplans.services import discharge_record
-from outcomes.services import prom_invitations_cancel
 from pathway.errors import DomainError, InvalidInput
-from pathway.letters.services import letters_cancel_unsent
-from pathway.models import DischargeReason, Episode, PathwayEvent, Patient
+from pathway.models import Episode, PathwayEvent, Patient
+from pathway.patient_death import patient_death_handlers_run
 from pathway.services import episode_lock, event_record
 
 from ..models import Incident
 from .checks import check_choice, check_date, check_text
-
-DIED = "The patient has died."
 
 
 @transaction.atomic
@@ -80,19 +77,7 @@ def incident_record(
 def _after_death(episode: Episode, patient: Patient, *, on: date, description: str, actor) -> None:
     patient.date_of_death = on
     patient.save(update_fields=["date_of_death"])
-    if episode.is_open:
-        discharge_record(
-            episode=episode,
-            date=on,
-            reason=DischargeReason.DIED,
-            actor=actor,
-            summary=f"The patient died on {on:%-d %B %Y}. {description}",
-            # A death closes the episode whatever is still open; the open tasks are recorded on it.
-            confirm_open_tasks=True,
-        )
-    episode_ids = list(patient.episodes.values_list("pk", flat=True))
-    prom_invitations_cancel(episode_ids=episode_ids, reason=DIED)
-    letters_cancel_unsent(episode_ids=episode_ids, reason=DIED, actor=actor)
+    patient_death_handlers_run(episode=episode, patient=patient, on=on, description=description, actor=actor)
 
 
 @transaction.atomic

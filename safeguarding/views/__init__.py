@@ -1,7 +1,7 @@
 """Pages of consent, carers, communication needs, safeguarding and incidents."""
 
 from .episode import concern_close, episode_page, incident_review
-from .lead import lead_tasks, safety_report
+from .lead import lead_tasks
 from .patient import carer_new, communication_edit, consent_new, patient_page
 
 __all__ = [
@@ -13,5 +13,4 @@ __all__ = [
     "incident_review",
     "lead_tasks",
     "patient_page",
-    "safety_report",
 ]

@@ -1,4 +1,4 @@
-"""Pages: the service lead's safeguarding and incident tasks, and the commissioner's monthly counts."""
+"""Page: the service lead's safeguarding and incident tasks (their monthly counts are a report: reporting/views.py)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -6,11 +6,9 @@ from django.shortcuts import render
 
 from pathway.access import episodes_visible_to, has_role
 from pathway.models import Role
-from reporting.kpis import month_last_day
-from reporting.views import _filters
 
 from .. import selectors
-from ..models import Incident, SafeguardingConcern
+from ..models import Incident
 
 
 @login_required
@@ -30,18 +28,3 @@ def lead_tasks(request):
         .order_by("on", "id")
     )
     return render(request, "safeguarding/lead_tasks.html", {"concerns": concerns, "incidents": incidents})
-
-
-@login_required
-def safety_report(request):
-    """Safeguarding and significant events of a month, as counts (commissioners see nothing else)."""
-    filters, scope, month = _filters(request)
-    context = {"form": filters.form, "scope": scope, "month": month}
-    if scope is not None:
-        counts = selectors.safety_counts(scope.episode_q("episode__"), month, month_last_day(month))
-        context["safeguarding"] = counts["safeguarding"]
-        context["categories"] = [
-            (label, counts["safeguarding"]["by_category"][code]) for code, label in SafeguardingConcern.Category.choices
-        ]
-        context["incidents"] = [(label, counts["incidents"][code]) for code, label in Incident.Kind.choices]
-    return render(request, "safeguarding/report.html", context, status=200 if scope is not None else 400)
