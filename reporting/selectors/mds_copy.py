@@ -186,8 +186,8 @@ def mds_copy_csv(handle, commissioner: Commissioner | None, month: date) -> int:
     """Write the month's data set, header first, to a text ``handle``; returns the number of data rows.
 
     PostgreSQL only; the caller has checked the pseudonym key (``mds_csv``). Inside one transaction: the
-    rows into a temporary table, the pseudonyms of their patients beside them, then one ``COPY`` of the
-    formatted rows.
+    month's episodes into a temporary table (analysed), their rows into another, the pseudonyms of their
+    patients into a third, then one ``COPY`` of the formatted rows.
     """
     active_sql, rows_sql, params = mds_sql(commissioner, month, active=ACTIVE)
     # Only the module's constants and SQL made from date objects are put into the statements' text;
