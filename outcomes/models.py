@@ -42,7 +42,13 @@ class PromResponse(models.Model):
 
     class Meta:
         ordering = ["completed_on", "id"]
-        indexes = [models.Index(fields=["episode", "instrument", "timepoint"])]
+        indexes = [
+            models.Index(fields=["episode", "instrument", "timepoint"]),
+            # The month's follow-up questionnaires (the monthly data set's episodes, and its KPI rows).
+            models.Index(
+                fields=["completed_on"], name="prom_followup_completed_on", condition=models.Q(timepoint="followup")
+            ),
+        ]
 
 
 class PromInvitation(models.Model):
