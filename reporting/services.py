@@ -34,11 +34,6 @@ def mds_subject(commissioner: Commissioner, month: date) -> str:
     return f"mds:{commissioner.code}:{month:%Y-%m}"
 
 
-def write_mds_csv(handle, commissioner: Commissioner | None, month: date) -> int:
-    """Write the data set to a text handle; returns the number of data rows."""
-    return mds_csv(handle, commissioner, month)
-
-
 @transaction.atomic
 def mds_generate(*, commissioner: Commissioner, month: date) -> MonthlyDataSet:
     """Generate (or regenerate, until submitted) one commissioner's data set for a month.
@@ -53,7 +48,7 @@ def mds_generate(*, commissioner: Commissioner, month: date) -> MonthlyDataSet:
     if data_set.submitted_on:
         raise DomainError("This data set has been submitted; it cannot be generated again.", code="mds_submitted")
     with tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as handle:
-        data_set.row_count = write_mds_csv(handle, commissioner, month)
+        data_set.row_count = mds_csv(handle, commissioner, month)
         handle.seek(0)
         if data_set.file:
             data_set.file.delete(save=False)

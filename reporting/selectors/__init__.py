@@ -9,7 +9,6 @@ from .mds import (
     data_sets_for,
     mds_on_time,
     mds_queryset,
-    mds_rows,
     postcode_district,
     pseudonym,
 )
@@ -35,7 +34,6 @@ __all__ = [
     "mds_csv_chunks",
     "mds_on_time",
     "mds_queryset",
-    "mds_rows",
     "months_open",
     "opioid_comparison",
     "over_9_months",

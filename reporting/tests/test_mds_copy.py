@@ -1,6 +1,6 @@
 """The monthly data set written by PostgreSQL (COPY) is byte for byte the file the Python rows make.
 
-The Python rows (``mds._mds_rows``) are the reference: they are what SQLite writes, and what every
+The Python rows (``mds.python_rows``) are the reference: they are what SQLite writes, and what every
 other data set test reads. On PostgreSQL the service writes the file with ``mds_copy_csv``; these tests
 write both for the same months and scopes and compare them, on the shared October data and on rows
 made to reach every formatting edge (ages around birthdays and band limits, a 29 February birthday,
@@ -25,7 +25,7 @@ from pathway.models import Episode, EpisodeState, Letter, LetterKind, LetterStat
 from pathway.tests import factories as f
 from reporting import services
 from reporting.selectors import MDS_COLUMNS, mds_csv, mds_csv_chunks
-from reporting.selectors.mds import mds_rows
+from reporting.selectors.mds import python_rows
 from reporting.selectors.mds_copy import mds_copy_csv
 from reporting.tests import factories as rf
 
@@ -40,7 +40,7 @@ OCT = date(2026, 10, 1)
 def python_file(commissioner, month) -> str:
     handle = io.StringIO(newline="")
     writer = csv.writer(handle)
-    for row in mds_rows(commissioner, month):
+    for row in python_rows(commissioner, month):
         writer.writerow(row)
     return handle.getvalue()
 
