@@ -22,9 +22,14 @@ def consents_in_force(patient: Patient) -> dict[str, Consent]:
     return latest
 
 
+def latest_consent(patient: Patient, scope: str) -> Consent | None:
+    """The patient's latest decision for ``scope`` (by its date, then the order recorded), or None."""
+    return patient.consents.filter(scope=scope).order_by("-on", "-id").first()
+
+
 def consent_given(patient: Patient, scope: str) -> bool:
     """Only a recorded, unwithdrawn consent counts: without one the patient's information is not shared."""
-    latest = patient.consents.filter(scope=scope).order_by("-on", "-id").first()
+    latest = latest_consent(patient, scope)
     return bool(latest and latest.given)
 
 

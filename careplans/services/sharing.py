@@ -12,7 +12,7 @@ from pathway.letters.rules import letter_due_on
 from pathway.models import Episode, LetterKind, PathwayEvent
 from pathway.services import episode_bump, event_record, letter_create, today_london
 from safeguarding.models import Consent
-from safeguarding.selectors import consent_given
+from safeguarding.selectors import consent_given, latest_consent
 
 from ..models import CarePlan, CarePlanShare
 from ..selectors import latest_care_plan
@@ -26,7 +26,7 @@ class ConsentNotGiven(DomainError):
 
 
 def _latest_consent_declined(episode: Episode, scope: str) -> bool:
-    latest = episode.patient.consents.filter(scope=scope).order_by("-on", "-id").first()
+    latest = latest_consent(episode.patient, scope)
     return latest is not None and not latest.given
 
 
