@@ -113,11 +113,16 @@ def patient_ids_of(objects) -> list[int]:
 
 
 class AuditedPaginator(Paginator):
-    """A Django paginator for list pages of patient data: the patients on the page shown are logged."""
+    """A Django paginator for list pages of patient data: the patients on the page shown are logged.
 
-    def __init__(self, object_list, per_page, *, user, **kwargs):
+    ``count``, when the page has already counted the same rows (the counts above the triage queue), is
+    used instead of a second ``COUNT`` of them."""
+
+    def __init__(self, object_list, per_page, *, user, count: int | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.user = user
+        if count is not None:
+            self.count = count  # Paginator.count is a cached property: this is its value for this paginator
 
     def page(self, number):
         page = super().page(number)

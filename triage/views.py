@@ -43,11 +43,11 @@ def _require_triager(user) -> None:
         raise Http404("No such page.")
 
 
-def _queue_context(request) -> dict:
-    page = AuditedPaginator(triage_queue(request.user), QUEUE_PAGE_SIZE, user=request.user).get_page(
+def _queue_context(request, today, waiting: int | None = None) -> dict:
+    """The queue's page; ``waiting`` is the number of rows when the counts above the queue have it."""
+    page = AuditedPaginator(triage_queue(request.user), QUEUE_PAGE_SIZE, user=request.user, count=waiting).get_page(
         request.GET.get("page")
     )
-    today = core.today_london()
     return {
         "page": page,
         "rows": queue_rows(page.object_list, today),
@@ -61,8 +61,11 @@ def _queue_context(request) -> dict:
 @login_required
 def queue(request):
     _require_triager(request.user)
-    context = _queue_context(request)
-    context["counts"] = queue_counts(request.user, context["today"])
+    today = core.today_london()
+    # The counts first: their number waiting is the paginator's count, so the queue is counted once.
+    counts = queue_counts(request.user, today)
+    context = _queue_context(request, today, waiting=counts["waiting"])
+    context["counts"] = counts
     return render(request, "triage/queue.html", context)
 
 
@@ -70,7 +73,7 @@ def queue(request):
 def queue_partial(request):
     """The queue table alone, polled by htmx so the queue updates without a full reload."""
     _require_triager(request.user)
-    return render(request, "triage/_queue_table.html", _queue_context(request))
+    return render(request, "triage/_queue_table.html", _queue_context(request, core.today_london()))
 
 
 @login_required

@@ -2,6 +2,8 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from pathway import services as core
 from pathway.models import Letter
@@ -38,6 +40,25 @@ def test_queue_page_has_columns_htmx_polling_and_a_refresh_link(client, spa_user
     assert "Suspected fracture" in page and "Breached" in page
     partial = client.get("/triage/queue/table/").content.decode()
     assert "<html" not in partial and "Referrals waiting for triage (4)" in partial
+
+
+def test_queue_page_counts_the_waiting_referrals_once_and_pages_by_that_count(client, spa_user):
+    """The counts above the queue give the paginator its count: one COUNT of the waiting referrals, not two,
+    and the pages still add up (30 waiting: 25 on page 1, 5 on page 2, no page 3)."""
+    practice = f.PracticeFactory()
+    for _ in range(30):
+        make_referral(practice=practice, received_on=date(2026, 11, 3))
+    client.force_login(spa_user)
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get("/triage/").content.decode()
+    counting = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and '"referrals_referral"' in q["sql"]]
+    assert len(counting) == 1, counting
+    assert '<span class="painway-counts__number">30</span> waiting' in first
+    assert first.count('href="/triage/episodes/') == 25
+    second = client.get("/triage/?page=2").content.decode()
+    assert second.count('href="/triage/episodes/') == 5
+    # Past the last page: the last page, as Paginator.get_page gives it.
+    assert client.get("/triage/?page=3").content.decode().count('href="/triage/episodes/') == 5
 
 
 def test_empty_queue_says_so(client, spa_user):
