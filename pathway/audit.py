@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.paginator import Paginator
+from django.db import connections, router
 from django.utils import timezone
 
 from .governance_models import BreakGlass, RecordAccess
@@ -146,20 +147,54 @@ def _write(request, response) -> None:
     if not notes:
         return
     grant = active_break_glass(user) if via_of(request.path) == "admin" else None
-    RecordAccess.objects.bulk_create(
-        RecordAccess(
-            user=user,
-            patient_id=n.patient_id,
-            episode_id=n.episode_id,
-            action=n.action or _default_action(request),
-            outcome=n.outcome,
-            via=via_of(request.path),
-            path=request.path[:300],
-            break_glass=grant is not None,
-            reason=grant.reason if grant else "",
-        )
-        for n in notes
+    _insert(
+        user.pk,
+        [(n.patient_id, n.episode_id, n.action or _default_action(request), n.outcome) for n in notes],
+        via=via_of(request.path),
+        path=request.path[:300],
+        break_glass=grant is not None,
+        reason=grant.reason if grant else "",
     )
+
+
+# One statement for a page's rows on PostgreSQL: the columns as arrays, unnested. The same rows as
+# bulk_create writes, without building a model instance for each (a list page notes up to 50 patients,
+# and building them cost about 2 ms a page).
+_INSERT = (
+    "INSERT INTO {table} (user_id, patient_id, episode_id, at, action, via, path, outcome, break_glass, reason)"
+    " SELECT %s, t.patient_id, t.episode_id, %s, t.action, %s, %s, t.outcome, %s, %s"
+    " FROM unnest(%s::integer[], %s::integer[], %s::varchar[], %s::varchar[])"
+    " AS t(patient_id, episode_id, action, outcome)"
+)
+
+
+def _insert(user_id: int, rows: list[tuple], *, via: str, path: str, break_glass: bool, reason: str) -> None:
+    """Write ``rows`` of (patient_id, episode_id, action, outcome), all at one time, by one user."""
+    at = timezone.now()
+    connection = connections[router.db_for_write(RecordAccess)]
+    if connection.vendor != "postgresql":
+        RecordAccess.objects.bulk_create(
+            RecordAccess(
+                user_id=user_id,
+                patient_id=patient_id,
+                episode_id=episode_id,
+                at=at,
+                action=action,
+                outcome=outcome,
+                via=via,
+                path=path,
+                break_glass=break_glass,
+                reason=reason,
+            )
+            for patient_id, episode_id, action, outcome in rows
+        )
+        return
+    patients, episodes, actions, outcomes = (list(column) for column in zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT.format(table=connection.ops.quote_name(RecordAccess._meta.db_table)),
+            [user_id, at, via, path, break_glass, reason, patients, episodes, actions, outcomes],
+        )
 
 
 class AuditMiddleware:

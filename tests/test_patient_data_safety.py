@@ -248,6 +248,30 @@ def test_reading_the_referral_list_logs_every_patient_listed(two_practices, api_
     assert rows.filter(action="list").exists()
 
 
+def test_a_list_page_writes_one_row_per_patient_listed_with_every_column(db, api_as):
+    """The audit rows of a page of 30 referrals (written by one statement on PostgreSQL, bulk_create
+    elsewhere): one per patient, at the request's time, with the user, action, outcome, route and path."""
+    from referrals.tests.factories import make_referral
+
+    spa = f.UserFactory(role=Role.SPA_TRIAGE)
+    practice = f.PracticeFactory()
+    with time_machine.travel("2026-11-04T10:00:00+00:00", tick=False):
+        patients = {make_referral(practice=practice, received_on=date(2026, 11, 3)).patient_id for _ in range(30)}
+        response = _api(api_as, spa, "/api/v1/triage/queue/")
+    assert response.status_code == 200 and response.json()["count"] == 30
+    rows = list(RecordAccess.objects.filter(user=spa).values())
+    assert sorted(r["patient_id"] for r in rows) == sorted(patients)
+    for row in rows:
+        assert row["at"].isoformat() == "2026-11-04T10:00:00+00:00"
+        assert (row["action"], row["outcome"], row["via"], row["path"]) == (
+            "list",
+            "allowed",
+            "api",
+            "/api/v1/triage/queue/",
+        )
+        assert row["break_glass"] is False and row["reason"] == "" and row["episode_id"] is None
+
+
 def test_a_refused_attempt_is_logged_with_the_patient_it_was_for(two_practices, api_as):
     w = two_practices
     assert _api(api_as, w["gp_a"], f"/api/v1/episodes/{w['old'].pk}/").status_code == 404

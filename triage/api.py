@@ -37,7 +37,7 @@ from .selectors import (
     can_triage,
     is_spa_lead,
     queue_rows,
-    triage_queue,
+    triage_queue_items,
     uncleared_red_flags,
 )
 
@@ -104,7 +104,7 @@ class TriageQueue(APIView):
     def get(self, request):
         require_triager(request.user)
         paginator = Pagination()
-        page = paginator.paginate_queryset(triage_queue(request.user), request, view=self)
+        page = paginator.paginate_queryset(triage_queue_items(request.user), request, view=self)
         rows = queue_rows(page, core.today_london())
         return paginator.get_paginated_response(QueueItemSerializer(rows, many=True).data)
 

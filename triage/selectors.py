@@ -77,14 +77,39 @@ def waiting_referrals() -> QuerySet[Referral]:
     return Referral.objects.filter(episode__state=EpisodeState.TRIAGE).order_by(*QUEUE_ORDER)
 
 
-def triage_queue(user) -> QuerySet[Referral]:
+def _visible_queue(user) -> QuerySet[Referral]:
     return (
         waiting_referrals()
         .filter(episode_visible_through(user))
         .annotate(breached=triage_breached())
-        .select_related("episode", "patient", "practice", "claimed_by")
         .prefetch_related("red_flag_clearances")
     )
+
+
+def triage_queue(user) -> QuerySet[Referral]:
+    """The queue page's rows: with the patient's name and the practice."""
+    return _visible_queue(user).select_related("episode", "patient", "practice", "claimed_by")
+
+
+# What an API queue item reads (triage.api.QueueItemSerializer): ids, dates and codes, never a name.
+QUEUE_ITEM_FIELDS = (
+    "episode_id",
+    "patient_id",
+    "urgency",
+    "received_on",
+    "triage_due_on",
+    "red_flags",
+    "claimed_by_id",
+    "episode__state",
+    "practice__ods_code",
+    "claimed_by__username",
+)
+
+
+def triage_queue_items(user) -> QuerySet[Referral]:
+    """The API's queue: the same rows as ``triage_queue``, reading only the columns an item shows (no
+    patient row: the API gives the patient's id, not the name)."""
+    return _visible_queue(user).select_related("episode", "practice", "claimed_by").only(*QUEUE_ITEM_FIELDS)
 
 
 def queue_counts(user, today: date) -> dict:
