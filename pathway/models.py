@@ -219,7 +219,12 @@ class Episode(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"EP{self.pk:07d}"
+        return Episode.reference_of(self.pk)
+
+    @staticmethod
+    def reference_of(pk: int) -> str:
+        """The reference of the episode with this id, for rows read as plain values."""
+        return f"EP{pk:07d}"
 
 
 class PathwayEvent(models.Model):

@@ -214,8 +214,9 @@ def ptl_export(request):
 
     def rows():
         yield PTL_CSV_COLUMNS
-        for period in stream_rows(filters.qs):
-            row = selectors.ptl_row(period, today)
+        make = selectors.PtlRows(today)
+        for values in stream_rows(selectors.ptl_values(filters.qs)):
+            row = make.row(*values)
             yield [row[c].isoformat() if hasattr(row[c], "isoformat") else row[c] for c in PTL_CSV_COLUMNS]
 
     return stream_csv(rows(), f"ptl-{today:%Y-%m-%d}.csv")

@@ -13,7 +13,7 @@ from .mds import (
     pseudonym,
 )
 from .mds_copy import mds_csv, mds_csv_chunks
-from .ptl import ptl, ptl_row
+from .ptl import PtlRows, ptl, ptl_row, ptl_values
 from .scope import can_see_reports, commissioners_for, is_report_staff, resolve_scope
 from .trends import kpi_episodes, kpi_trend, trend_cache_key
 
@@ -41,6 +41,8 @@ __all__ = [
     "pseudonym",
     "ptl",
     "ptl_row",
+    "ptl_values",
+    "PtlRows",
     "resolve_scope",
     "trend_cache_key",
 ]

@@ -8,9 +8,8 @@ from django.db.models import DateField, OuterRef, QuerySet, Subquery
 
 from careplans.models import Appointment
 from pathway import rtt
-from pathway.models import OPEN_STATES, RttPeriod
+from pathway.models import OPEN_STATES, Episode, RttPeriod
 from pathway.rules import rule
-from pathway.selectors import rtt_warning
 
 from ..kpis import Scope
 
@@ -47,21 +46,62 @@ def _week_starts(today: date, weeks: int) -> date:
     return today - timedelta(days=7 * (weeks - 1) + 1)
 
 
+# What a PTL row reads of its period, episode and practice, in ``PtlRows.row``'s order: the CSV reads
+# these as plain values (``ptl_values``), never building the three model objects a row.
+PTL_VALUES = (
+    "episode_id",
+    "episode__patient_id",
+    "episode__practice__ods_code",
+    "episode__state",
+    "episode__tier",
+    "clock_start",
+    "next_appointment",
+)
+
+
+def ptl_values(qs: QuerySet[RttPeriod]):
+    """``ptl``'s rows as tuples of ``PTL_VALUES``."""
+    return qs.values_list(*PTL_VALUES)
+
+
+class PtlRows:
+    """PTL rows for one day, with the service's rules read once rather than three times a row."""
+
+    def __init__(self, today: date):
+        self.today = today
+        self.max_days = rule("rtt_max_days_within")
+        self.warning_weeks = tuple(rule("rtt_warning_weeks"))
+
+    def row(self, episode_id, patient_id, practice_ods, state, tier, clock_start, next_appointment) -> dict:
+        weeks = rtt.weeks_waited(clock_start, self.today)
+        warning = rtt.wait_warning(clock_start, self.today, warning_weeks=self.warning_weeks, max_days=self.max_days)
+        return {
+            "episode_id": episode_id,
+            "episode_reference": Episode.reference_of(episode_id),
+            "patient_id": patient_id,
+            "practice_ods": practice_ods,
+            "state": state,
+            "tier": tier,
+            "clock_start": clock_start,
+            "days_waited": rtt.days_waited(clock_start, self.today),
+            "weeks_waited": weeks,
+            "rtt_breach_on": rtt.breach_on(clock_start, self.max_days),
+            "next_appointment": next_appointment,
+            "band": rtt.wait_band(weeks),
+            "rtt_warning": warning,
+            "rtt_warning_label": rtt.warning_label(warning),
+        }
+
+
 def ptl_row(period: RttPeriod, today: date) -> dict:
-    weeks = rtt.weeks_waited(period.clock_start, today)
-    return {
-        "episode_id": period.episode_id,
-        "episode_reference": period.episode.reference,
-        "patient_id": period.episode.patient_id,
-        "practice_ods": period.episode.practice.ods_code,
-        "state": period.episode.state,
-        "tier": period.episode.tier,
-        "clock_start": period.clock_start,
-        "days_waited": rtt.days_waited(period.clock_start, today),
-        "weeks_waited": weeks,
-        "rtt_breach_on": rtt.breach_on(period.clock_start, rule("rtt_max_days_within")),
-        "next_appointment": period.next_appointment,
-        "band": rtt.wait_band(weeks),
-        "rtt_warning": (warning := rtt_warning(period.clock_start, today)),
-        "rtt_warning_label": rtt.warning_label(warning),
-    }
+    """One row of ``ptl`` (a period with its episode and practice selected), for a page of them."""
+    episode = period.episode
+    return PtlRows(today).row(
+        period.episode_id,
+        episode.patient_id,
+        episode.practice.ods_code,
+        episode.state,
+        episode.tier,
+        period.clock_start,
+        period.next_appointment,
+    )

@@ -147,6 +147,32 @@ def test_ptl_page_and_csv_export_for_the_service_lead(client, service_lead, comm
 
 
 @time_machine.travel("2026-11-23 10:00 +0000", tick=False)
+def test_ptl_csv_rows_read_as_plain_values_equal_the_api_rows(client, api_as, service_lead, practice):
+    """The CSV builds its rows from plain values, the API and page from model objects (ptl_row): the
+    same columns, every wait band and warning, accepted episodes with a tier and a booked appointment."""
+    today = date(2026, 11, 23)
+    waits = (0, 83, 84, 112, 126, 127, 364, 400)
+    episodes = [rf.episode(practice=practice, received_on=today - timedelta(days=days)) for days in waits]
+    rf.accept(episodes[1], on=today - timedelta(days=80), tier=3)
+    rf.accept(episodes[6], on=today - timedelta(days=300), tier=1)
+    rf.appointment(episodes[6], kind="new", on=today + timedelta(days=9), outcome="")
+    rf.appointment(episodes[6], kind="review", on=today + timedelta(days=3), outcome="")
+
+    api_rows = api_as(service_lead).get("/api/v1/reports/ptl/").json()["results"]
+    client.force_login(service_lead)
+    body = b"".join(client.get("/reports/ptl/export.csv").streaming_content).decode()
+    csv_rows = list(csv.DictReader(io.StringIO(body)))
+    assert len(csv_rows) == len(waits) == len(api_rows)
+    for api_row, csv_row in zip(api_rows, csv_rows, strict=True):
+        assert set(csv_row) <= set(api_row)
+        assert csv_row == {k: "" if api_row[k] is None else str(api_row[k]) for k in csv_row}
+    by_ref = {row["episode_reference"]: row for row in csv_rows}
+    booked = by_ref[episodes[6].reference]
+    assert (booked["tier"], booked["next_appointment"], booked["band"]) == ("1", "2026-11-26", "52+")
+    assert by_ref[episodes[1].reference]["tier"] == "3"
+
+
+@time_machine.travel("2026-11-23 10:00 +0000", tick=False)
 def test_ptl_shows_the_12_and_16_week_warnings_and_the_breach(client, api_as, service_lead, practice):
     today = date(2026, 11, 23)
     waits = {83: None, 84: "12_weeks", 112: "16_weeks", 127: "breached"}
