@@ -195,7 +195,11 @@ SELECT e.id, e.patient_id, c.code AS commissioner_code, pr.ods_code AS practice_
        coalesce(ref.urgency, '') AS urgency,
        fd.outcome AS triage_outcome, fd.decided_on AS triage_decided_on,
        ref.triage_due_on AS referral_triage_due_on,
-       fd.decided_on <= fd_ref.triage_due_on AS triage_on_time,
+       -- The decision's referral is the episode's own (one to one), already joined as ref: no hash of
+       -- every referral for it; a decision naming another referral reads that one's due date.
+       fd.decided_on <= CASE WHEN fd.referral_id = ref.id THEN ref.triage_due_on
+                             ELSE (SELECT r.triage_due_on FROM referrals_referral r WHERE r.id = fd.referral_id)
+                        END AS triage_on_time,
        e.tier, e.state,
        CASE WHEN e.state = %(discharged)s THEN e.discharged_on
             WHEN e.state = ANY(%(closed_at_triage)s) THEN {last_stop} END AS closed_on,
@@ -227,7 +231,6 @@ SELECT e.id, e.patient_id, c.code AS commissioner_code, pr.ods_code AS practice_
   JOIN pathway_patient pt ON pt.id = e.patient_id
   LEFT JOIN referrals_referral ref ON ref.episode_id = e.id
   LEFT JOIN first_decision fd ON fd.episode_id = e.id
-  LEFT JOIN referrals_referral fd_ref ON fd_ref.id = fd.referral_id
   LEFT JOIN period per ON per.episode_id = e.id
   LEFT JOIN attendance att ON att.episode_id = e.id
   LEFT JOIN written_plan wp ON wp.episode_id = e.id

@@ -28,6 +28,7 @@ from reporting.selectors import MDS_COLUMNS, mds_csv, mds_csv_chunks
 from reporting.selectors.mds import python_rows
 from reporting.selectors.mds_copy import mds_copy_csv
 from reporting.tests import factories as rf
+from triage.models import TriageDecision
 
 pytestmark = [
     pytest.mark.django_db,
@@ -192,6 +193,20 @@ def test_every_formatting_edge_is_written_the_same_by_copy(edges):
     assert ref["rejected_in_september"] not in rows
     assert rows[ref["rejected_in_october"]]["state"] == "rejected"
     assert rows[ref["redirected_no_clock"]]["rtt_clock_start"] == ""
+
+
+def test_a_decision_naming_another_referral_is_on_time_by_that_referral_s_due_date(db):
+    """COPY reads the decision's referral through the episode's own (one to one); a decision that names
+    another referral (a repaired record) is judged, as the ORM judges it, by that referral's due date."""
+    practice = f.PracticeFactory()
+    late = rf.episode(practice=practice, received_on=date(2026, 10, 1))  # due 5 Oct
+    other = rf.episode(practice=practice, received_on=date(2026, 10, 20))  # due 22 Oct
+    decision = rf.triage(late, outcome="accept", decided_on=date(2026, 10, 9), tier=2)
+    rows = {row["episode_reference"]: row for row in assert_same(practice.commissioner, OCT)}
+    assert rows[late.reference]["triage_on_time"] == "N"
+    TriageDecision.objects.filter(pk=decision.pk).update(referral=other.referral)
+    rows = {row["episode_reference"]: row for row in assert_same(practice.commissioner, OCT)}
+    assert rows[late.reference]["triage_on_time"] == "Y"
 
 
 def test_the_service_and_the_download_use_copy_on_postgresql(edges, django_assert_max_num_queries):
