@@ -428,7 +428,14 @@ class Letter(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["state", "due_on"])]
+        indexes = [
+            models.Index(fields=["state", "due_on"]),
+            # The prescribing-advice KPI and the data set's advice columns: a few letters among a
+            # million discharge and triage letters, found without reading them all.
+            models.Index(
+                fields=["episode"], condition=Q(kind=LetterKind.PRESCRIBING_ADVICE), name="letter_prescribing_advice"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["mesh_message_id"], condition=~Q(mesh_message_id=""), name="unique_mesh_message_id"
