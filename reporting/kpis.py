@@ -311,11 +311,13 @@ def prescribing_advice_rows(scope: Scope, start: date, end: date) -> QuerySet:
 
 
 def triage_rows(scope: Scope, start: date, end: date) -> QuerySet:
-    earlier = TriageDecision.objects.filter(referral=OuterRef("referral")).filter(
-        Q(decided_on__lt=OuterRef("decided_on")) | Q(decided_on=OuterRef("decided_on"), id__lt=OuterRef("id"))
-    )
-    return TriageDecision.objects.filter(scope.episode_q("episode__"), decided_on__range=(start, end)).filter(
-        ~Exists(earlier)
+    """The month's first triage decisions: a decision made in the month that is its referral's first
+    (by date, then id). Asked as "is this the id of the referral's first decision", one index lookup
+    a decision of the month; "no earlier decision exists" let PostgreSQL hash every decision ever
+    made (0.3-0.5 s at a million referrals, against 0.1 s)."""
+    first = TriageDecision.objects.filter(referral=OuterRef("referral")).order_by("decided_on", "id").values("id")[:1]
+    return TriageDecision.objects.filter(
+        scope.episode_q("episode__"), decided_on__range=(start, end), id=Subquery(first)
     )
 
 

@@ -69,6 +69,27 @@ def test_rtt_clock_stopped_after_month_end_counts_as_incomplete(db):
     assert KPI_BY_CODE["rtt_18_weeks"].counts(scope, date(2026, 11, 1)) == (0, 0)
 
 
+def test_triage_on_time_counts_each_referral_s_first_decision_only(db):
+    """The first decision by date, then by id on the same day; a later decision in the month is not
+    counted again, and a first decision of September keeps October's out."""
+    practice = f.PracticeFactory()
+    kpi = KPI_BY_CODE["triage_on_time"]
+    info_then_accept = rf.episode(practice=practice, received_on=date(2026, 10, 1))  # due 5 Oct
+    rf.triage(info_then_accept, outcome="request_info", decided_on=date(2026, 10, 2))
+    rf.triage(info_then_accept, outcome="accept", decided_on=date(2026, 10, 20), tier=2)
+    same_day = rf.episode(practice=practice, received_on=date(2026, 10, 12))  # due 14 Oct
+    first = rf.triage(same_day, outcome="request_info", decided_on=date(2026, 10, 19))
+    rf.triage(same_day, outcome="reject", decided_on=date(2026, 10, 19))
+    september = rf.episode(practice=practice, received_on=date(2026, 9, 21))
+    rf.triage(september, outcome="request_info", decided_on=date(2026, 9, 22))
+    rf.triage(september, outcome="accept", decided_on=date(2026, 10, 1), tier=1)
+    assert kpi.counts(Scope(), OCT) == (1, 2)
+    assert sorted(kpi.rows(Scope(), OCT, date(2026, 10, 31)).values_list("pk", flat=True)) == sorted(
+        [info_then_accept.triage_decisions.order_by("decided_on").first().pk, first.pk]
+    )
+    assert kpi.counts(Scope(), date(2026, 9, 1)) == (1, 1)
+
+
 def test_value_is_null_when_denominator_is_zero(db):
     practice = f.PracticeFactory()
     results = compute_kpis(Scope(commissioner=practice.commissioner), OCT)
