@@ -7,7 +7,7 @@ PIP := $(BIN)/python -m pip
 DEV_ENV := DEBUG=$${DEBUG:-true}
 MANAGE := $(DEV_ENV) $(BIN)/python manage.py
 
-.PHONY: run test lint format install install-dev static migrate seed bench clean backup restore
+.PHONY: run test lint format install install-dev static migrate seed bench screenshots clean backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ run: install static seed
 test: install-dev static
 	@test -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" || echo "NOTE: no Chromium at $${CHROMIUM_PATH:-/usr/bin/chromium}: the browser journeys in tests/e2e will be SKIPPED (apt-get install chromium)."
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# The README's screenshots, rewritten on purpose (a test run writes them to a temporary folder).
+screenshots: install-dev static
+	PAINWAY_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e/test_journeys.py
 
 # Backups (README "Backups"): the database and uploaded/generated files in one archive under var/backups/.
 backup: install
