@@ -7,7 +7,7 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
 from pathway.access import episode_visible_through, episodes_visible_to, has_role
 from pathway.calendar import working_days_between
@@ -130,16 +130,23 @@ def queue_counts(user, today: date) -> dict:
 
 
 def _queue_counts(user, today: date) -> dict:
+    # Breached: past its due date, or its open triage deadline marked breached. CASE is evaluated
+    # lazily, so the deadline is looked up only for the referrals not yet past their due date.
+    breached = Case(
+        When(episode__triage_due_on__lt=today, then=Value(True)),
+        default=triage_breached(),
+        output_field=BooleanField(),
+    )
     return (
         waiting_referrals()
         .filter(episode_visible_through(user))
-        .annotate(breached=triage_breached())
+        .annotate(breached=breached)
         .order_by()
         .aggregate(
             waiting=Count("pk"),
             unclaimed=Count("pk", filter=Q(claimed_by__isnull=True)),
             due_today=Count("pk", filter=Q(episode__triage_due_on=today)),
-            breached_count=Count("pk", filter=Q(breached=True) | Q(episode__triage_due_on__lt=today)),
+            breached_count=Count("pk", filter=Q(breached=True)),
         )
     )
 

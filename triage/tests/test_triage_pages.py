@@ -6,11 +6,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pathway import services as core
-from pathway.models import Letter
+from pathway.models import Deadline, DeadlineKind, Letter
 from pathway.tests import factories as f
 from referrals.models import Referral
 from referrals.tests.factories import make_referral
 from triage.models import RedFlagClearance
+from triage.selectors import queue_counts
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
@@ -59,6 +60,20 @@ def test_queue_page_counts_the_waiting_referrals_once_and_pages_by_that_count(cl
     assert second.count('href="/triage/episodes/') == 5
     # Past the last page: the last page, as Paginator.get_page gives it.
     assert client.get("/triage/?page=3").content.decode().count('href="/triage/episodes/') == 5
+
+
+def test_queue_counts_breached_by_date_or_by_a_deadline_marked_breached(spa_user):
+    """Wed 4 Nov: one past its due date, one not yet due whose open triage deadline is marked breached
+    (read only for those not past their due date), one on time."""
+    practice = f.PracticeFactory()
+    make_referral(practice=practice, received_on=date(2026, 10, 28))  # due Fri 30 Oct
+    marked = make_referral(practice=practice, received_on=date(2026, 11, 3))  # due Thu 5 Nov
+    make_referral(practice=practice, received_on=date(2026, 11, 4))
+    today = date(2026, 11, 4)
+    assert queue_counts(spa_user, today)["breached_count"] == 1
+    Deadline.objects.filter(episode_id=marked.episode_id, kind=DeadlineKind.TRIAGE).update(breached_on=today)
+    counts = queue_counts(spa_user, today)
+    assert (counts["waiting"], counts["unclaimed"], counts["breached_count"]) == (3, 3, 2)
 
 
 def test_empty_queue_says_so(client, spa_user):
