@@ -170,15 +170,13 @@ _INSERT = (
 
 def _insert(user_id: int, rows: list[tuple], *, via: str, path: str, break_glass: bool, reason: str) -> None:
     """Write ``rows`` of (patient_id, episode_id, action, outcome), all at one time, by one user."""
-    at = timezone.now()
     connection = connections[router.db_for_write(RecordAccess)]
     if connection.vendor != "postgresql":
-        RecordAccess.objects.bulk_create(
+        RecordAccess.objects.bulk_create(  # ``at`` is auto_now_add: one time for the whole batch
             RecordAccess(
                 user_id=user_id,
                 patient_id=patient_id,
                 episode_id=episode_id,
-                at=at,
                 action=action,
                 outcome=outcome,
                 via=via,
@@ -193,7 +191,7 @@ def _insert(user_id: int, rows: list[tuple], *, via: str, path: str, break_glass
     with connection.cursor() as cursor:
         cursor.execute(
             _INSERT.format(table=connection.ops.quote_name(RecordAccess._meta.db_table)),
-            [user_id, at, via, path, break_glass, reason, patients, episodes, actions, outcomes],
+            [user_id, timezone.now(), via, path, break_glass, reason, patients, episodes, actions, outcomes],
         )
 
 
