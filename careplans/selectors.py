@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet, Subquery
 
 from pathway.access import episodes_visible_to, has_role
+from pathway.batch import CountOf, read_together
 from pathway.calendar import add_months
 from pathway.episode_dates import mdt_due_on
 from pathway.models import CARE_STATES, Deadline, DeadlineKind, Episode, Letter, LetterState, Role
@@ -16,7 +17,17 @@ from pathway.selectors import days_left, episode_timeline, rtt_summary
 
 from . import ome
 from .limits import limit_status
-from .models import Appointment, CarePlan, Discharge, Extension, FormularyDrug, GroupSession, MedicationLine, OmeRecord
+from .models import (
+    Appointment,
+    CarePlan,
+    CarePlanShare,
+    Discharge,
+    Extension,
+    FormularyDrug,
+    GroupSession,
+    MedicationLine,
+    OmeRecord,
+)
 
 
 def care_plan_written_q(prefix: str = "") -> Q:
@@ -54,50 +65,67 @@ def ome_alert(episode: Episode) -> dict | None:
 
 
 def episode_overview(episode: Episode, today: date) -> dict:
-    """Everything about one episode for its page."""
-    deadlines = [
-        {"deadline": d, "days_left": days_left(d.due_on, today)}
-        for d in episode.deadlines.open().order_by("due_on", "id")
-    ]
-    medications = list(episode.medications.select_related("prescribed_by").order_by("stopped_on", "started_on", "id"))
-    appointments = list(
-        episode.appointments.select_related("clinician", "group_session").order_by("date", "time", "id")
+    """Everything about one episode for its page: its lists read together, in one round trip
+    (``pathway.batch``)."""
+    latest_plan = episode.care_plans.order_by("-version")
+    read = read_together(
+        deadlines=episode.deadlines.open().order_by("due_on", "id"),
+        medications=episode.medications.select_related("prescribed_by").order_by("stopped_on", "started_on", "id"),
+        appointments=episode.appointments.select_related("clinician", "group_session").order_by("date", "time", "id"),
+        extensions=episode.extensions.select_related("requested_by", "approved_by", "declined_by"),
+        plan=latest_plan[:1],
+        plan_versions=CountOf(episode.care_plans.all()),
+        shares=CarePlanShare.objects.filter(plan=Subquery(latest_plan.values("pk")[:1])).select_related("letter"),
+        rtt_periods=episode.rtt_periods.all(),
+        timeline=episode_timeline(episode),
+        assessments=episode.assessments.select_related("clinician"),
+        treatment_start=episode.treatment_starts.order_by("date", "id")[:1],
+        # The list shows each letter's kind, state and dates; the PDF is opened from the letter's page.
+        letters=episode.letters.defer("pdf").order_by("-created_at", "-id"),
+        mdt_reviews=episode.mdt_reviews.select_related("recorded_by").order_by("reviewed_on", "id"),
+        medication_reviews=episode.medication_reviews.order_by("date", "id"),
+        ome_records=OmeRecord.objects.filter(episode=episode).order_by("on", "id"),
+        discharge=Discharge.objects.filter(episode=episode)[:1],
+        # Accepted although acceptance criteria were not met: the recorded override.
+        acceptance_override=episode.triage_decisions.exclude(override_reason="")
+        .select_related("decided_by")
+        .order_by("-id")[:1],
     )
-    extensions = list(episode.extensions.select_related("requested_by", "approved_by", "declined_by"))
+    medications, appointments, extensions = read["medications"], read["appointments"], read["extensions"]
     approved = [e.until for e in extensions if e.approved_at is not None]
-    plan = latest_care_plan(episode)
+    plan = _first(read["plan"])
     return {
         "ome_alert": ome_alert(episode),
-        "rtt": rtt_summary(episode),
-        "timeline": episode_timeline(episode),
+        "rtt": rtt_summary(episode, periods=read["rtt_periods"]),
+        "timeline": read["timeline"],
         "appointments": appointments,
         "pending_dna": [a for a in appointments if a.outcome == Appointment.Outcome.DNA and not a.dna_decision],
         "discharge_decided": any(a.dna_decision == Appointment.DnaDecision.DISCHARGE for a in appointments),
-        "assessments": list(episode.assessments.select_related("clinician")),
+        "assessments": read["assessments"],
         "care_plan": plan,
-        "care_plan_versions": episode.care_plans.count(),
+        "care_plan_versions": read["plan_versions"],
         "care_plan_written": care_plan_written(plan),
-        "care_plan_shares": list(plan.shares.select_related("letter")) if plan else [],
-        "treatment_start": episode.treatment_starts.order_by("date", "id").first(),
+        "care_plan_shares": read["shares"],
+        "treatment_start": _first(read["treatment_start"]),
         "current_medications": [m for m in medications if m.stopped_on is None],
         "stopped_medications": [m for m in medications if m.stopped_on is not None],
-        "letters": list(episode.letters.order_by("-created_at", "-id")),
-        "deadlines": deadlines,
+        "letters": read["letters"],
+        "deadlines": [{"deadline": d, "days_left": days_left(d.due_on, today)} for d in read["deadlines"]],
         "limit": limit_status(episode, today, max(approved) if approved else None),
         "extensions": extensions,
-        "mdt_reviews": list(episode.mdt_reviews.select_related("recorded_by").order_by("reviewed_on", "id")),
-        "medication_reviews": list(episode.medication_reviews.order_by("date", "id")),
-        "ome_history": ome_history(episode),
+        "mdt_reviews": read["mdt_reviews"],
+        "medication_reviews": read["medication_reviews"],
+        "ome_history": ome_history(episode, records=read["ome_records"]),
         "mdt_due_on": mdt_due_on(episode.admitted_on) if episode.tier == 3 and episode.admitted_on else None,
-        "discharge": Discharge.objects.filter(episode=episode).first(),
-        # Accepted although acceptance criteria were not met: the recorded override.
-        "acceptance_override": episode.triage_decisions.exclude(override_reason="")
-        .select_related("decided_by")
-        .order_by("-id")
-        .first(),
+        "discharge": _first(read["discharge"]),
+        "acceptance_override": _first(read["acceptance_override"]),
         "in_care": episode.state in CARE_STATES,
         "is_open": episode.is_open,
     }
+
+
+def _first(rows: list):
+    return rows[0] if rows else None
 
 
 def episodes_in_care(user) -> QuerySet[Episode]:
@@ -265,10 +293,13 @@ def ome_on(episode: Episode, day: date):
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 120, 24
 
 
-def ome_history(episode: Episode) -> dict:
-    """OME over time for the episode page: one row per day (the day's last total) and an SVG polyline."""
+def ome_history(episode: Episode, records: list[OmeRecord] | None = None) -> dict:
+    """OME over time for the episode page: one row per day (the day's last total) and an SVG polyline.
+    ``records``, when the page has read them: the episode's OME records in order of day and id."""
+    if records is None:
+        records = OmeRecord.objects.filter(episode=episode).order_by("on", "id")
     by_day: dict[date, object] = {}
-    for record in OmeRecord.objects.filter(episode=episode).order_by("on", "id"):
+    for record in records:
         by_day[record.on] = record
     rows = [{"on": day, "total": r.total_mg_per_day, "lines": r.opioid_lines} for day, r in by_day.items()]
     if not rows:

@@ -28,9 +28,10 @@ def episode_timeline(episode: Episode) -> QuerySet[PathwayEvent]:
     return episode.events.select_related("actor").order_by("at", "id")
 
 
-def episode_rtt_period(episode: Episode) -> RttPeriod | None:
-    """The current RTT period: the running one, else the latest that was not nullified."""
-    periods = list(episode.rtt_periods.all())
+def episode_rtt_period(episode: Episode, periods: list[RttPeriod] | None = None) -> RttPeriod | None:
+    """The current RTT period: the running one, else the latest that was not nullified. ``periods``, when
+    the caller has read them: the episode's periods in their order (clock start, id)."""
+    periods = list(episode.rtt_periods.all()) if periods is None else periods
     running = [p for p in periods if p.clock_stop is None]
     if running:
         return running[-1]
@@ -45,8 +46,8 @@ def rtt_warning(clock_start: date, today: date) -> str | None:
     )
 
 
-def rtt_summary(episode: Episode, today: date | None = None) -> dict:
-    period = episode_rtt_period(episode)
+def rtt_summary(episode: Episode, today: date | None = None, *, periods: list[RttPeriod] | None = None) -> dict:
+    period = episode_rtt_period(episode, periods)
     if period is None:
         return {"rtt_clock_start": None, "rtt_clock_stop": None, "rtt_breach_on": None, "rtt_warning": None}
     running = period.clock_stop is None

@@ -14,10 +14,16 @@ from .models import CommunicationFormat, CommunicationNeeds, Consent, Incident, 
 ALTERNATIVE_FORMATS = {CommunicationFormat.EASY_READ, CommunicationFormat.BRAILLE, CommunicationFormat.AUDIO}
 
 
-def consents_in_force(patient: Patient) -> dict[str, Consent]:
-    """The latest decision per scope (by its date, then the order recorded)."""
+def patient_consents(patient: Patient) -> QuerySet[Consent]:
+    """Every consent decision of the patient, in the order they took effect (date, then as recorded)."""
+    return patient.consents.select_related("recorded_by").order_by("on", "id")
+
+
+def consents_in_force(patient: Patient, consents: list[Consent] | None = None) -> dict[str, Consent]:
+    """The latest decision per scope (by its date, then the order recorded). ``consents``, when the
+    caller has read them: ``patient_consents``."""
     latest: dict[str, Consent] = {}
-    for consent in patient.consents.select_related("recorded_by").order_by("on", "id"):
+    for consent in patient_consents(patient) if consents is None else consents:
         latest[consent.scope] = consent
     return latest
 
@@ -41,9 +47,10 @@ def communication_needs(patient: Patient) -> CommunicationNeeds:
         return CommunicationNeeds(patient=patient)
 
 
-def communication_summary(patient: Patient) -> list[str]:
-    """The needs as short phrases for banners, cards and booking: empty when there are none."""
-    needs = communication_needs(patient)
+def communication_summary(patient: Patient, needs: CommunicationNeeds | None = None) -> list[str]:
+    """The needs as short phrases for banners, cards and booking: empty when there are none. ``needs``,
+    when the caller has read them."""
+    needs = communication_needs(patient) if needs is None else needs
     items = []
     if patient.interpreter_needed:
         items.append(f"Interpreter needed: {patient.interpreter_language}")
@@ -72,11 +79,10 @@ def open_concerns_for_patient(user, patient: Patient) -> QuerySet[SafeguardingCo
     return concerns_visible_to(user).filter(episode__patient=patient, closed_on__isnull=True)
 
 
-def withdrawn_sharing(patient: Patient) -> list[str]:
+def withdrawn_sharing(patient: Patient, consents: list[Consent] | None = None) -> list[str]:
     """The kinds of sharing the patient has declined or withdrawn, for the banner."""
-    return [
-        Consent.Scope(scope).label.lower() for scope, consent in consents_in_force(patient).items() if not consent.given
-    ]
+    in_force = consents_in_force(patient, consents)
+    return [Consent.Scope(scope).label.lower() for scope, consent in in_force.items() if not consent.given]
 
 
 def _counts(queryset, group: str) -> dict[str, int]:

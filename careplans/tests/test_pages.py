@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from careplans import services
 from careplans.models import Appointment, CarePlan, Extension, GroupSession, MedicationLine
@@ -55,6 +57,56 @@ def test_episode_page_shows_everything_and_logs_the_view(web, clinician, team_ep
     ]:
         assert text in html, text
     assert RecordAccess.objects.filter(user=clinician, episode=ep, via="web").exists()
+
+
+# The episode's lists, and the patient banner's reads: each of these tables is read inside the page's
+# two combined statements (pathway.batch), never by a statement of its own.
+EPISODE_PAGE_LISTS = [
+    "pathway_deadline",
+    "careplans_medicationline",
+    "careplans_appointment",
+    "careplans_extension",
+    "careplans_careplan",
+    "careplans_careplanshare",
+    "pathway_rttperiod",
+    "pathway_pathwayevent",
+    "careplans_assessment",
+    "careplans_treatmentstart",
+    "pathway_letter",
+    "careplans_mdtreview",
+    "careplans_medicationreview",
+    "careplans_omerecord",
+    "careplans_discharge",
+    "triage_triagedecision",
+    "safeguarding_communicationneeds",
+    "safeguarding_consent",
+    "safeguarding_safeguardingconcern",
+    "safeguarding_carer",
+]
+
+
+@time_machine.travel(TODAY)
+def test_episode_page_reads_its_lists_in_one_round_trip(web, clinician, team_episode, on_postgres):
+    ep = team_episode
+    services.medication_add(episode=ep, drug="oxycodone", route="oral", dose_mg=40, doses_per_day=2, actor=clinician)
+    services.careplan_save(episode=ep, actor=clinician, emergency_plan="Call 111", shared_with_patient=True)
+    services.appointment_book(episode=ep, kind="new", date=date(2026, 11, 20), clinician=clinician)
+    web.get(f"/care/episodes/{ep.pk}/")
+    with CaptureQueriesContext(connection) as ctx:
+        r = web.get(f"/care/episodes/{ep.pk}/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "Running total: 120.00 mg OME a day" in html and "oxycodone" in html.lower()
+    assert "Shared with the patient" in html and "20 Nov 2026" in html
+    alone = [
+        table
+        for q in ctx.captured_queries
+        for table in EPISODE_PAGE_LISTS
+        if re.match(rf'SELECT .*? FROM "{table}"', q["sql"]) and not q["sql"].startswith("SELECT (SELECT")
+    ]
+    assert alone == []
+    assert sum(q["sql"].startswith("SELECT (SELECT") for q in ctx.captured_queries) == 2
+    assert len(ctx.captured_queries) <= 14
 
 
 @time_machine.travel(TODAY)

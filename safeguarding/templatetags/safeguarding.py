@@ -3,10 +3,17 @@
 from django import template
 
 from pathway.access import episodes_visible_to, has_role, may_read_clinical
+from pathway.batch import CountOf, read_together
 from pathway.models import Episode, Patient, Role
 
-from ..models import Incident
-from ..selectors import communication_summary, concerns_visible_to, open_concerns_for_patient, withdrawn_sharing
+from ..models import CommunicationNeeds, Incident
+from ..selectors import (
+    communication_summary,
+    concerns_visible_to,
+    open_concerns_for_patient,
+    patient_consents,
+    withdrawn_sharing,
+)
 
 register = template.Library()
 
@@ -21,14 +28,23 @@ def patient_banners(context):
     if patient is None or user is None or not user.is_authenticated:
         return {"patient": None}
     clinical = may_read_clinical(user)
+    reads = {"needs": CommunicationNeeds.objects.filter(patient=patient)[:1]}
+    if clinical:
+        reads |= {
+            "consents": patient_consents(patient),
+            "open_concerns": CountOf(open_concerns_for_patient(user, patient)),
+            "carers": patient.carers.filter(attends_appointments=True).order_by("id"),
+        }
+    read = read_together(**reads)  # one round trip for the four reads
+    needs = read["needs"][0] if read["needs"] else CommunicationNeeds(patient=patient)
     return {
         "patient": patient,
         "episode": episode if isinstance(episode, Episode) else None,
         "clinical": clinical,
-        "communication": communication_summary(patient),
-        "withdrawn": withdrawn_sharing(patient) if clinical else [],
-        "open_concerns": open_concerns_for_patient(user, patient).count() if clinical else 0,
-        "carers_attending": list(patient.carers.filter(attends_appointments=True).order_by("id")) if clinical else [],
+        "communication": communication_summary(patient, needs),
+        "withdrawn": withdrawn_sharing(patient, read["consents"]) if clinical else [],
+        "open_concerns": read["open_concerns"] if clinical else 0,
+        "carers_attending": read["carers"] if clinical else [],
     }
 
 

@@ -1,0 +1,210 @@
+"""Several reads of one page in one round trip to the database.
+
+A record's page reads a dozen short lists (the episode's appointments, letters, deadlines, ...). Each
+costs the ORM's building of its SQL and a round trip to PostgreSQL, about 1 ms together, while the
+database's own work is a few hundredths of that. ``read_together`` sends them as one statement:
+every queryset's own SQL, as the ORM compiles it (its filters, order and slice), becomes a subquery
+whose rows come back as one JSON array, and the rows are turned back into model instances holding
+the values the ORM would have given them (``tests/test_batch.py`` compares the two field by field).
+
+On other databases (SQLite: the demo and the tests' default) each queryset is simply evaluated.
+
+What a queryset may use: filters, ordering, slicing, ``defer`` and ``select_related`` one level deep
+(forward foreign keys). Anything else (annotations, ``values``, ``only``, prefetching) is refused
+with ``ValueError``, as is a field whose value the JSON would not carry exactly (binary, duration):
+defer it. A related row's binary fields are left deferred (read if used, as ``defer`` would).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable
+
+
+@dataclass(frozen=True)
+class CountOf:
+    """A read whose answer is the number of rows, as ``queryset.count()``."""
+
+    queryset: QuerySet
+
+
+def _as_is(value):
+    return value
+
+
+# How each kind of field's value comes back from JSON, and how its column is put into the JSON. A
+# decimal travels as text, so no digit is lost to a float.
+_FROM_JSON = {
+    "AutoField": _as_is,
+    "BigAutoField": _as_is,
+    "SmallAutoField": _as_is,
+    "IntegerField": _as_is,
+    "BigIntegerField": _as_is,
+    "SmallIntegerField": _as_is,
+    "PositiveIntegerField": _as_is,
+    "PositiveBigIntegerField": _as_is,
+    "PositiveSmallIntegerField": _as_is,
+    "BooleanField": _as_is,
+    "CharField": _as_is,
+    "TextField": _as_is,
+    "EmailField": _as_is,
+    "SlugField": _as_is,
+    "URLField": _as_is,
+    "GenericIPAddressField": _as_is,
+    "FileField": _as_is,
+    "JSONField": _as_is,
+    "ForeignKey": _as_is,
+    "OneToOneField": _as_is,
+    "FloatField": float,
+    "DecimalField": Decimal,
+    "DateField": date.fromisoformat,
+    "DateTimeField": datetime.fromisoformat,
+    "TimeField": time.fromisoformat,
+    "UUIDField": uuid.UUID,
+}
+
+
+def _converter(field):
+    kind = field.get_internal_type()
+    if kind in ("ForeignKey", "OneToOneField"):
+        return _converter(field.target_field)
+    if kind not in _FROM_JSON or (kind == "JSONField" and field.decoder is not None):
+        raise ValueError(f"{field.model.__name__}.{field.name} ({kind}) cannot be read together: defer it")
+    convert = _FROM_JSON[kind]
+    if convert is _as_is:
+        return None
+    return convert
+
+
+def _column(alias: str, field) -> str:
+    column = f'{alias}."{field.column}"'
+    kind = field.get_internal_type()
+    if kind in ("ForeignKey", "OneToOneField"):
+        kind = field.target_field.get_internal_type()
+    return f"{column}::text" if kind == "DecimalField" else column
+
+
+class _Rows:
+    """One queryset as a JSON array of rows, and back to instances."""
+
+    def __init__(self, queryset: QuerySet):
+        query = queryset.query
+        if (
+            queryset._iterable_class is not ModelIterable
+            or queryset._prefetch_related_lookups
+            or query.annotations
+            or query.extra
+            or query.combinator
+            or (query.deferred_loading[0] and not query.deferred_loading[1])
+        ):
+            raise ValueError(f"{queryset.model.__name__}: only filters, order, slices, defer and select_related")
+        self.model = queryset.model
+        self.db = queryset.db
+        deferred = set(query.deferred_loading[0]) if query.deferred_loading[1] else set()
+        self.fields = [f for f in self.model._meta.concrete_fields if f.name not in deferred]
+        self.related = []
+        if query.select_related:
+            if query.select_related is True or any(query.select_related.values()):
+                raise ValueError(f"{self.model.__name__}: select_related names one level of foreign keys")
+            for name in query.select_related:
+                field = self.model._meta.get_field(name)
+                if not (field.many_to_one or field.one_to_one) or field.auto_created:
+                    raise ValueError(f"{self.model.__name__}.{name}: select_related of a forward key only")
+                fields = [
+                    f for f in field.related_model._meta.concrete_fields if f.get_internal_type() != "BinaryField"
+                ]
+                self.related.append((field, fields))
+        self.queryset = queryset.select_related(None) if self.related else queryset
+        self.converters = [_converter(f) for f in self.fields]
+        self.related_converters = [[_converter(f) for f in fields] for _, fields in self.related]
+
+    def sql(self) -> tuple[str, list]:
+        inner, params = self.queryset.query.get_compiler(using=self.db).as_sql()
+        values = [_column("t", f) for f in self.fields]
+        for n, (field, fields) in enumerate(self.related):
+            table = field.related_model._meta.db_table
+            target = field.target_field.column
+            columns = ", ".join(_column(f"r{n}", f) for f in fields)
+            # Only the ORM's own SQL and the models' table and column names are put into the text;
+            # every value travels in params.
+            values.append(
+                f'(SELECT json_build_array({columns}) FROM "{table}" r{n} WHERE r{n}."{target}" = t."{field.column}")'  # noqa: S608
+            )
+        # json_agg reads the rows in the subquery's order (it has no ORDER BY of its own).
+        row = f"json_build_array({', '.join(values)})"
+        return f"(SELECT coalesce(json_agg({row}), '[]')::text FROM ({inner}) t)", list(params)  # noqa: S608
+
+    def instances(self, text: str) -> list[Model]:
+        rows = json.loads(text)
+        attnames = [f.attname for f in self.fields]
+        width = len(self.fields)
+        out = []
+        for row in rows:
+            instance = self.model.from_db(self.db, attnames, _convert(row[:width], self.converters))
+            for n, (field, fields) in enumerate(self.related):
+                data = row[width + n]
+                related = None
+                if data is not None:
+                    related = field.related_model.from_db(
+                        self.db, [f.attname for f in fields], _convert(data, self.related_converters[n])
+                    )
+                field.set_cached_value(instance, related)
+            out.append(instance)
+        return out
+
+
+def _convert(values: list, converters: list) -> list:
+    return [v if convert is None or v is None else convert(v) for v, convert in zip(values, converters, strict=True)]
+
+
+def _evaluate(read: QuerySet | CountOf):
+    return read.queryset.count() if isinstance(read, CountOf) else list(read)
+
+
+def read_together(**reads: QuerySet | CountOf) -> dict:
+    """Evaluate each named queryset (a list of instances) or ``CountOf`` (an int), in one statement on
+    PostgreSQL."""
+    if not reads:
+        return {}
+    db = next(iter(reads.values()))
+    db = (db.queryset if isinstance(db, CountOf) else db).db
+    connection = connections[db]
+    # Each queryset's shape is checked on every database, so a page written against SQLite does not
+    # fail only on PostgreSQL.
+    rows = {name: _Rows(read) for name, read in reads.items() if not isinstance(read, CountOf)}
+    if connection.vendor != "postgresql":
+        return {name: _evaluate(read) for name, read in reads.items()}
+    selects, params, loaders = [], [], {}
+    for name, read in reads.items():
+        try:
+            if isinstance(read, CountOf):
+                inner, inner_params = read.queryset.query.get_compiler(using=db).as_sql()
+                selects.append(f"(SELECT count(*) FROM ({inner}) t)")  # noqa: S608
+                params.extend(inner_params)
+                loaders[name] = int
+            else:
+                sql, sql_params = rows[name].sql()
+                selects.append(sql)
+                params.extend(sql_params)
+                loaders[name] = rows[name].instances
+        except EmptyResultSet:  # a filter that can match nothing (``none()``, ``__in=[]``)
+            loaders[name] = None
+    answered = [name for name, load in loaders.items() if load is not None]
+    values = []
+    if selects:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(selects), params)
+            values = cursor.fetchone()
+    results = dict(zip(answered, values, strict=True))
+    return {
+        name: (loaders[name](results[name]) if loaders[name] is not None else 0 if isinstance(read, CountOf) else [])
+        for name, read in reads.items()
+    }

@@ -1,0 +1,180 @@
+"""``pathway.batch.read_together``: several reads in one statement give what each queryset gives alone.
+
+The demo data set holds a row of every kind a record's page reads; every table that hangs off an
+episode or a patient is read back both ways and compared value by value, with the type of each value
+(a Decimal keeps its digits, a time stays aware), and with each forward foreign key's row.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+
+from careplans.models import Appointment, CarePlan
+from pathway.batch import CountOf, read_together
+from pathway.models import Episode, Letter, Patient
+
+pytestmark = pytest.mark.django_db
+
+APPS = {"pathway", "careplans", "outcomes", "triage", "referrals", "safeguarding"}
+
+
+@pytest.fixture
+def demo():
+    call_command("seed_demo", patients=10, stdout=io.StringIO())
+    for model in _tables():
+        if not model._base_manager.exists():
+            _fill(model)
+
+
+def _value(field, n: int):
+    """A value for every kind of field, none of them empty (a row the demo data does not make)."""
+    kind = field.get_internal_type()
+    if field.many_to_one or field.one_to_one:
+        taken = field.related_model._base_manager.order_by("pk")
+        if field.one_to_one:
+            used = field.model._base_manager.values(field.attname)
+            taken = taken.exclude(pk__in=used)
+        return taken.first()
+    if field.choices:
+        return field.choices[-1][0]
+    return {
+        "BooleanField": True,
+        "DateField": date(2026, 3, 27),
+        "DateTimeField": datetime(2026, 3, 29, 0, 30, 15, 123456, tzinfo=UTC),
+        "TimeField": time(9, 45),
+        "DecimalField": Decimal("12.50"),
+        "FloatField": 0.1,
+        "JSONField": {"b": [1, 2.5, None], "a": "x"},
+        "UUIDField": uuid.uuid4(),
+        "BinaryField": b"%PDF",
+    }.get(kind, n if "Integer" in kind else f"{field.name[:8]}{n}")
+
+
+def _fill(model) -> None:
+    row = model()
+    for n, field in enumerate(model._meta.concrete_fields):
+        if field.primary_key:
+            continue
+        value = _value(field, n)
+        setattr(row, field.name if field.is_relation else field.attname, value)
+    model._base_manager.bulk_create([row])
+
+
+def _tables():
+    """Every model that hangs off an episode or a patient, and the two themselves."""
+    models = {Episode, Patient}
+    for parent in (Episode, Patient):
+        for rel in parent._meta.related_objects:
+            if rel.related_model._meta.app_label in APPS and not rel.many_to_many:
+                models.add(rel.related_model)
+    return sorted(models, key=lambda m: m._meta.label)
+
+
+def _binary(model) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if f.get_internal_type() == "BinaryField"]
+
+
+def _forward_keys(model) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if f.many_to_one or f.one_to_one]
+
+
+def _values(instance) -> list:
+    loaded = instance.get_deferred_fields()
+    return [
+        (f.attname, type(v), str(v) if isinstance(v, Decimal) else v)
+        for f in instance._meta.concrete_fields
+        if f.attname not in loaded
+        for v in [getattr(instance, f.attname)]
+    ]
+
+
+def _same(batch: list, alone: list) -> None:
+    assert [type(i) for i in batch] == [type(i) for i in alone]
+    for got, want in zip(batch, alone, strict=True):
+        assert _values(got) == _values(want)
+        assert got._state.adding is False and got._state.db == want._state.db
+
+
+def test_every_table_of_a_record_reads_back_as_the_orm_reads_it(demo):
+    reads = {}
+    for model in _tables():
+        queryset = model._base_manager.defer(*_binary(model)).order_by("pk")
+        reads[model._meta.label_lower.replace(".", "_")] = queryset
+    with CaptureQueriesContext(connection) as ctx:
+        together = read_together(**reads)
+    if connection.vendor == "postgresql":
+        assert len(ctx.captured_queries) == 1
+    for name, queryset in reads.items():
+        assert together[name], name
+        _same(together[name], list(queryset))
+
+
+def test_each_forward_key_s_row_comes_with_it(demo):
+    for model in _tables():
+        keys = _forward_keys(model)
+        if not keys:
+            continue
+        queryset = model._base_manager.defer(*_binary(model)).select_related(*keys).order_by("pk")
+        (batch,) = read_together(rows=queryset).values()
+        alone = list(queryset)
+        _same(batch, alone)
+        with CaptureQueriesContext(connection) as ctx:
+            for got, want in zip(batch, alone, strict=True):
+                for key in keys:
+                    field = model._meta.get_field(key)
+                    related, expected = field.get_cached_value(got), field.get_cached_value(want)
+                    assert (related is None) == (expected is None), (model.__name__, key)
+                    if related is not None:
+                        binary = set(_binary(field.related_model))
+                        if connection.vendor == "postgresql":  # left deferred, read if used
+                            assert set(related.get_deferred_fields()) == binary
+                        assert [v for v in _values(related) if v[0] not in binary] == [
+                            v for v in _values(expected) if v[0] not in binary
+                        ]
+        assert ctx.captured_queries == [], "the related rows were read with their rows"
+
+
+def test_order_slices_counts_and_empty_reads(demo):
+    episode = Episode.objects.filter(appointments__isnull=False).order_by("id").first()
+    newest_first = Appointment.objects.filter(episode=episode).order_by("-date", "-time", "-id")
+    read = read_together(
+        newest_two=newest_first[:2],
+        newest_all=newest_first,
+        count=CountOf(Appointment.objects.filter(episode=episode)),
+        nothing=Appointment.objects.none(),
+        none_counted=CountOf(Appointment.objects.filter(episode_id__in=[])),
+        plans=CarePlan.objects.filter(episode=episode).order_by("-version")[:1],
+    )
+    assert [a.pk for a in read["newest_all"]] == [a.pk for a in newest_first]
+    assert [a.pk for a in read["newest_two"]] == [a.pk for a in newest_first[:2]]
+    assert read["count"] == Appointment.objects.filter(episode=episode).count() > 0
+    assert read["nothing"] == [] and read["none_counted"] == 0
+    latest = CarePlan.objects.filter(episode=episode).order_by("-version")[:1]
+    assert [p.pk for p in read["plans"]] == [p.pk for p in latest]
+
+
+@pytest.mark.parametrize(
+    "queryset",
+    [
+        pytest.param(lambda: Letter.objects.all(), id="a binary field not deferred"),
+        pytest.param(lambda: Appointment.objects.values("id"), id="values"),
+        pytest.param(lambda: Appointment.objects.only("id"), id="only"),
+        pytest.param(lambda: Episode.objects.annotate(n=Count("appointments")), id="annotate"),
+        pytest.param(lambda: Appointment.objects.prefetch_related("episode"), id="prefetch"),
+        pytest.param(lambda: Appointment.objects.select_related("episode__patient"), id="two levels"),
+        pytest.param(lambda: Episode.objects.select_related(), id="select_related of everything"),
+    ],
+)
+def test_a_queryset_it_cannot_read_exactly_is_refused(queryset):
+    """On every database, so a page written against SQLite does not fail only on PostgreSQL."""
+    with pytest.raises(ValueError, match="."):
+        read_together(rows=queryset(), other=Appointment.objects.all())
