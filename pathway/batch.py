@@ -186,7 +186,10 @@ def read_together(**reads: QuerySet | CountOf) -> dict:
     for name, read in reads.items():
         try:
             if isinstance(read, CountOf):
-                inner, inner_params = read.queryset.query.get_compiler(using=db).as_sql()
+                counted = (
+                    read.queryset if read.queryset.query.is_sliced else read.queryset.order_by()
+                )  # no sort to count
+                inner, inner_params = counted.query.get_compiler(using=db).as_sql()
                 selects.append(f"(SELECT count(*) FROM ({inner}) t)")  # noqa: S608
                 params.extend(inner_params)
                 loaders[name] = int

@@ -344,6 +344,15 @@ class Deadline(models.Model):
             )
         ]
         indexes = [
+            # The triage queue's count of referrals not yet due whose deadline is already marked
+            # breached: a handful of rows, however many referrals wait.
+            models.Index(
+                fields=["episode"],
+                condition=Q(
+                    kind=DeadlineKind.TRIAGE, breached_on__isnull=False, met_on__isnull=True, cancelled_on__isnull=True
+                ),
+                name="deadline_triage_breached",
+            ),
             models.Index(
                 fields=["due_on"],
                 condition=Q(met_on__isnull=True, cancelled_on__isnull=True, breached_on__isnull=True),

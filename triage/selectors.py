@@ -6,10 +6,10 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 
 from pathway.access import episode_visible_through, episodes_visible_to, has_role
+from pathway.batch import CountOf, read_together
 from pathway.calendar import working_days_between
 from pathway.models import Deadline, DeadlineKind, EpisodeState, Role
 from referrals.models import RED_FLAGS, Referral
@@ -113,42 +113,40 @@ def triage_queue_items(user) -> QuerySet[Referral]:
 
 
 def queue_counts(user, today: date) -> dict:
-    """The counts above the queue, in one query: waiting, unclaimed, due today, breached.
+    """The counts above the queue, in one round trip: waiting, unclaimed, due today, breached.
 
-    On PostgreSQL the planner would read the few thousand waiting episodes with a parallel scan of
-    every open episode (about 30 ms at a million referrals) rather than the triage-queue index (about
-    5 ms): parallel workers are switched off for this one statement (``SET LOCAL``, in its own
-    transaction or savepoint)."""
-    if connection.vendor != "postgresql":
-        return _queue_counts(user, today)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        counts = _queue_counts(user, today)
-        # Back to the server's setting for the rest of an enclosing transaction, if there is one.
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
-    return counts
-
-
-def _queue_counts(user, today: date) -> dict:
-    # Breached: past its due date, or its open triage deadline marked breached. CASE is evaluated
-    # lazily, so the deadline is looked up only for the referrals not yet past their due date.
-    breached = Case(
-        When(episode__triage_due_on__lt=today, then=Value(True)),
-        default=triage_breached(),
-        output_field=BooleanField(),
-    )
-    return (
-        waiting_referrals()
+    Each count is read from a small set, never by visiting every waiting referral: the waiting
+    episodes from the triage-queue index (the referral is the episode's own, one to one), the claimed
+    referrals (claims are cleared when a referral leaves triage), and the open triage deadlines already
+    marked breached. Breached: past its due date, or its open triage deadline marked breached."""
+    waiting = episodes_visible_to(user).filter(state=EpisodeState.TRIAGE)
+    # Not yet past due but marked breached: from the few open triage deadlines marked breached (the
+    # partial index deadline_triage_breached), each episode once.
+    flagged = (
+        Deadline.objects.open()
+        .filter(kind=DeadlineKind.TRIAGE, breached_on__isnull=False)
+        .filter(episode__state=EpisodeState.TRIAGE, episode__triage_due_on__gte=today)
         .filter(episode_visible_through(user))
-        .annotate(breached=breached)
-        .order_by()
-        .aggregate(
-            waiting=Count("pk"),
-            unclaimed=Count("pk", filter=Q(claimed_by__isnull=True)),
-            due_today=Count("pk", filter=Q(episode__triage_due_on=today)),
-            breached_count=Count("pk", filter=Q(breached=True)),
-        )
+        .values("episode_id")
+        .distinct()
     )
+    read = read_together(
+        waiting=CountOf(waiting),
+        due_today=CountOf(waiting.filter(triage_due_on=today)),
+        past_due=CountOf(waiting.filter(triage_due_on__lt=today)),
+        flagged=CountOf(flagged),
+        claimed=CountOf(
+            Referral.objects.filter(claimed_by__isnull=False, episode__state=EpisodeState.TRIAGE).filter(
+                episode_visible_through(user)
+            )
+        ),
+    )
+    return {
+        "waiting": read["waiting"],
+        "unclaimed": read["waiting"] - read["claimed"],
+        "due_today": read["due_today"],
+        "breached_count": read["past_due"] + read["flagged"],
+    }
 
 
 def triage_staff() -> QuerySet:

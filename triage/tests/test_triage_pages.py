@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pathway import services as core
-from pathway.models import Deadline, DeadlineKind, Letter
+from pathway.models import Deadline, DeadlineKind, Episode, EpisodeState, Letter
 from pathway.tests import factories as f
 from referrals.models import Referral
 from referrals.tests.factories import make_referral
@@ -74,6 +74,25 @@ def test_queue_counts_breached_by_date_or_by_a_deadline_marked_breached(spa_user
     Deadline.objects.filter(episode_id=marked.episode_id, kind=DeadlineKind.TRIAGE).update(breached_on=today)
     counts = queue_counts(spa_user, today)
     assert (counts["waiting"], counts["unclaimed"], counts["breached_count"]) == (3, 3, 2)
+
+
+def test_queue_counts_each_waiting_referral_once_and_only_those_waiting(spa_user):
+    """Past due and marked breached is one breach; a claim, a due date or a breach of a referral that
+    has left triage counts for nothing; a met or cancelled deadline marked breached is no breach."""
+    practice = f.PracticeFactory()
+    late = make_referral(practice=practice, received_on=date(2026, 10, 28))  # due Fri 30 Oct
+    claimed = make_referral(practice=practice, received_on=date(2026, 11, 3))  # due Thu 5 Nov
+    met = make_referral(practice=practice, received_on=date(2026, 11, 4))  # due Fri 6 Nov
+    gone = make_referral(practice=practice, received_on=date(2026, 11, 2))  # due Wed 4 Nov: today
+    today = date(2026, 11, 4)
+    assert queue_counts(spa_user, today) == {"waiting": 4, "unclaimed": 4, "due_today": 1, "breached_count": 1}
+    triage_deadlines = Deadline.objects.filter(kind=DeadlineKind.TRIAGE)
+    triage_deadlines.filter(episode_id__in=[late.episode_id, gone.episode_id]).update(breached_on=today)
+    triage_deadlines.filter(episode_id=met.episode_id).update(breached_on=today, met_on=today)
+    Referral.objects.filter(pk__in=[claimed.pk, gone.pk]).update(claimed_by=spa_user)
+    assert queue_counts(spa_user, today) == {"waiting": 4, "unclaimed": 2, "due_today": 1, "breached_count": 2}
+    Episode.objects.filter(pk=gone.episode_id).update(state=EpisodeState.ACCEPTED)
+    assert queue_counts(spa_user, today) == {"waiting": 3, "unclaimed": 2, "due_today": 0, "breached_count": 1}
 
 
 def test_empty_queue_says_so(client, spa_user):
