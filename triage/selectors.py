@@ -87,8 +87,9 @@ def _visible_queue(user) -> QuerySet[Referral]:
 
 
 def triage_queue(user) -> QuerySet[Referral]:
-    """The queue page's rows: with the patient's name and the practice."""
-    return _visible_queue(user).select_related("episode", "patient", "practice", "claimed_by")
+    """The queue page's rows: with the patient (name, NHS number, interpreter) and who claimed each. The
+    episode is joined for the filter and the order only; the page shows none of its columns."""
+    return _visible_queue(user).select_related("patient", "claimed_by")
 
 
 # What an API queue item reads (triage.api.QueueItemSerializer): ids, dates and codes, never a name.
