@@ -32,12 +32,17 @@ def team_episode(clinician):
     return accepted_episode(team=clinician.teams.first(), tier=3, admitted_on=date(2026, 10, 1))
 
 
-@time_machine.travel(TODAY)
-def test_episode_page_shows_everything_and_logs_the_view(web, clinician, team_episode, django_assert_max_num_queries):
-    ep = team_episode
+def _in_care(ep, clinician):
+    """An opioid on the medicines list, a care plan shared with the patient and a new appointment."""
     services.medication_add(episode=ep, drug="oxycodone", route="oral", dose_mg=40, doses_per_day=2, actor=clinician)
     services.careplan_save(episode=ep, actor=clinician, emergency_plan="Call 111", shared_with_patient=True)
     services.appointment_book(episode=ep, kind="new", date=date(2026, 11, 20), clinician=clinician)
+    return ep
+
+
+@time_machine.travel(TODAY)
+def test_episode_page_shows_everything_and_logs_the_view(web, clinician, team_episode, django_assert_max_num_queries):
+    ep = _in_care(team_episode, clinician)
     with django_assert_max_num_queries(40):
         r = web.get(f"/care/episodes/{ep.pk}/")
     assert r.status_code == 200
@@ -87,10 +92,7 @@ EPISODE_PAGE_LISTS = [
 
 @time_machine.travel(TODAY)
 def test_episode_page_reads_its_lists_in_one_round_trip(web, clinician, team_episode, on_postgres):
-    ep = team_episode
-    services.medication_add(episode=ep, drug="oxycodone", route="oral", dose_mg=40, doses_per_day=2, actor=clinician)
-    services.careplan_save(episode=ep, actor=clinician, emergency_plan="Call 111", shared_with_patient=True)
-    services.appointment_book(episode=ep, kind="new", date=date(2026, 11, 20), clinician=clinician)
+    ep = _in_care(team_episode, clinician)
     web.get(f"/care/episodes/{ep.pk}/")
     with CaptureQueriesContext(connection) as ctx:
         r = web.get(f"/care/episodes/{ep.pk}/")
