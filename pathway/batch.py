@@ -138,7 +138,8 @@ class _Rows:
             values.append(
                 f'(SELECT json_build_array({columns}) FROM "{table}" r{n} WHERE r{n}."{target}" = t."{field.column}")'  # noqa: S608
             )
-        # json_agg reads the rows in the subquery's order (it has no ORDER BY of its own).
+        # An aggregate over a sorted subquery, with nothing joined above it, reads the rows in that order
+        # (PostgreSQL's documented alternative to an ORDER BY inside the call): the queryset's order.
         row = f"json_build_array({', '.join(values)})"
         return f"(SELECT coalesce(json_agg({row}), '[]')::text FROM ({inner}) t)", list(params)  # noqa: S608
 
@@ -174,8 +175,10 @@ def read_together(**reads: QuerySet | CountOf) -> dict:
     PostgreSQL."""
     if not reads:
         return {}
-    db = next(iter(reads.values()))
-    db = (db.queryset if isinstance(db, CountOf) else db).db
+    dbs = {(read.queryset if isinstance(read, CountOf) else read).db for read in reads.values()}
+    if len(dbs) > 1:
+        raise ValueError("reads of different databases cannot be sent together")
+    (db,) = dbs
     connection = connections[db]
     # Each queryset's shape is checked on every database, so a page written against SQLite does not
     # fail only on PostgreSQL.

@@ -178,3 +178,8 @@ def test_a_queryset_it_cannot_read_exactly_is_refused(queryset):
     """On every database, so a page written against SQLite does not fail only on PostgreSQL."""
     with pytest.raises(ValueError, match="."):
         read_together(rows=queryset(), other=Appointment.objects.all())
+
+
+def test_reads_of_two_databases_are_refused():
+    with pytest.raises(ValueError, match="different databases"):
+        read_together(here=Appointment.objects.all(), there=CountOf(Appointment.objects.using("elsewhere")))
