@@ -177,8 +177,10 @@ def allowed(user, *, patient_id: int, episode_id: int | None = None) -> None:
 
 def access_episode(user, episode_id) -> Episode:
     pk = _int(episode_id, "episode")
-    qs = episodes_visible_to(user).filter(pk=pk)
-    episode = Episode.objects.select_related("patient", "practice", "team").filter(pk__in=qs.values("pk")).first()
+    # The visibility condition joins nothing (subqueries only), so the episode is filtered by it directly:
+    # one row or none, with no sort and no second copy of the episodes to match ids against.
+    visible = episodes_visible_to(user).select_related("patient", "practice", "team").filter(pk=pk).order_by()
+    episode = next(iter(visible[:1]), None)
     if episode is None:
         patient_id = Episode.objects.filter(pk=pk).values_list("patient_id", flat=True).first()
         if patient_id:

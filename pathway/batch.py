@@ -103,6 +103,7 @@ class _Rows:
             or query.annotations
             or query.extra
             or query.combinator
+            or query.distinct
             or (query.deferred_loading[0] and not query.deferred_loading[1])
         ):
             raise ValueError(f"{queryset.model.__name__}: only filters, order, slices, defer and select_related")
@@ -127,31 +128,34 @@ class _Rows:
         self.related_converters = [[_converter(f) for f in fields] for _, fields in self.related]
 
     def sql(self) -> tuple[str, list]:
-        inner, params = self.queryset.query.get_compiler(using=self.db).as_sql()
-        values = [_column("t", f) for f in self.fields]
+        # The queryset's SQL selects only the key (its filters, order and slice as they are): building its
+        # full column list would cost the ORM as much again. Each row is then read by its key, with the
+        # row of each foreign key named in select_related. Only the ORM's own SQL and the models' table
+        # and column names are put into the text; every value travels in params.
+        inner, params = self.queryset.values_list("pk").query.get_compiler(using=self.db).as_sql()
+        meta = self.model._meta
+        parts = [f"json_build_array({', '.join(_column('x', f) for f in self.fields)})"]
         for n, (field, fields) in enumerate(self.related):
-            table = field.related_model._meta.db_table
-            target = field.target_field.column
             columns = ", ".join(_column(f"r{n}", f) for f in fields)
-            # Only the ORM's own SQL and the models' table and column names are put into the text;
-            # every value travels in params.
-            values.append(
-                f'(SELECT json_build_array({columns}) FROM "{table}" r{n} WHERE r{n}."{target}" = t."{field.column}")'  # noqa: S608
+            parts.append(
+                f'(SELECT json_build_array({columns}) FROM "{field.related_model._meta.db_table}" r{n}'  # noqa: S608
+                f' WHERE r{n}."{field.target_field.column}" = x."{field.column}")'
             )
+        row = (
+            f'(SELECT json_build_array({", ".join(parts)}) FROM "{meta.db_table}" x WHERE x."{meta.pk.column}" = t.pk)'  # noqa: S608
+        )
         # An aggregate over a sorted subquery, with nothing joined above it, reads the rows in that order
         # (PostgreSQL's documented alternative to an ORDER BY inside the call): the queryset's order.
-        row = f"json_build_array({', '.join(values)})"
-        return f"(SELECT coalesce(json_agg({row}), '[]')::text FROM ({inner}) t)", list(params)  # noqa: S608
+        return f"(SELECT coalesce(json_agg({row}), '[]')::text FROM ({inner}) t (pk))", list(params)  # noqa: S608
 
     def instances(self, text: str) -> list[Model]:
         rows = json.loads(text)
         attnames = [f.attname for f in self.fields]
-        width = len(self.fields)
         out = []
         for row in rows:
-            instance = self.model.from_db(self.db, attnames, _convert(row[:width], self.converters))
+            instance = self.model.from_db(self.db, attnames, _convert(row[0], self.converters))
             for n, (field, fields) in enumerate(self.related):
-                data = row[width + n]
+                data = row[1 + n]
                 related = None
                 if data is not None:
                     related = field.related_model.from_db(
