@@ -14,7 +14,8 @@ def second_factor_required(user) -> bool:
     required = set(settings.OTP_REQUIRED_ROLES)
     if required and (user_roles(user) & required or user.is_superuser):
         return True
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    known = getattr(user, "_painway_has_authenticator", None)  # read with the user (accounts.backends)
+    return known if known is not None else TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def confirmed_device(user) -> TOTPDevice | None:

@@ -141,7 +141,8 @@ else:
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out user or address before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user, their roles and authenticator together on each request.
+    "accounts.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -4,8 +4,11 @@ authenticator app (TOTP, django-otp) after their password; others may choose to.
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
@@ -129,3 +132,29 @@ def test_demo_lead_signs_in_with_the_password_and_the_code_the_command_prints():
     call_command("totp_code", "lead", stdout=out)
     assert client.post("/account/two-factor/", {"otp_token": out.getvalue().strip()}).status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_each_request_reads_the_user_roles_and_authenticator_afresh_in_one_round_trip():
+    """accounts.backends: one statement on PostgreSQL for the user, their roles and whether they have an
+    authenticator; a role taken away, a device confirmed, or the account deactivated counts from the
+    very next request."""
+    user = f.UserFactory(role=Role.CLINICIAN)
+    client, _ = sign_in(user.username)
+    assert client.get("/patients/").status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/patients/")
+    reads = [q["sql"] for q in ctx.captured_queries if "auth_group" in q["sql"] or "otp_totp" in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert len(reads) == 1 and '"auth_user"' in reads[0] and "otp_totp_totpdevice" in reads[0]
+    # A confirmed authenticator: from the next request its code is asked for.
+    TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    assert client.get("/patients/")["Location"].startswith("/account/two-factor/")
+    TOTPDevice.objects.filter(user=user).delete()
+    assert client.get("/patients/").status_code == 200
+    # The clinician role taken away: the clinician's pages are gone at once.
+    user.groups.remove(Group.objects.get(name=Role.CLINICIAN))
+    assert client.get("/patients/").status_code == 404
+    # Deactivated: signed out.
+    user.groups.add(Group.objects.get(name=Role.CLINICIAN))
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get("/patients/")["Location"].startswith("/sign-in/")
