@@ -26,7 +26,7 @@ from pathway.api_schema import (
 )
 from pathway.models import EpisodeState, Team
 from pathway.pagination import Pagination
-from referrals.models import RED_FLAGS, Urgency
+from referrals.models import RED_FLAGS, Referral, Urgency
 from referrals.selectors import referral_for, referral_of_episode
 
 from . import services
@@ -36,7 +36,8 @@ from .selectors import (
     can_override_criteria,
     can_triage,
     is_spa_lead,
-    queue_rows,
+    queue_item_values,
+    queue_items,
     triage_queue_items,
     uncleared_red_flags,
 )
@@ -68,27 +69,13 @@ class QueueItemSerializer(serializers.Serializer):
     claimed_by = serializers.CharField(read_only=True, allow_null=True)
 
     def to_representation(self, row):
-        referral = row["referral"]
-        return {
-            "id": referral.episode_id,
-            "referral_id": referral.pk,
-            "episode_id": referral.episode_id,
-            "patient_id": referral.patient_id,
-            "practice_ods": referral.practice.ods_code,
-            "state": referral.episode.state,
-            "urgency": referral.urgency,
-            "received_on": referral.received_on.isoformat(),
-            "triage_due_on": referral.triage_due_on.isoformat(),
-            "days_left": row["days_left"],
-            "breached": row["breached"],
-            "red_flags": uncleared_red_flags(referral),
-            "claimed_by": referral.claimed_by.get_username() if referral.claimed_by_id else None,
-        }
+        return row  # built by triage.selectors.queue_items
 
 
 def queue_item(referral) -> dict:
-    rows = queue_rows([referral], core.today_london())
-    return QueueItemSerializer(rows[0]).data
+    """One referral as a queue item (after a claim, release or reassignment), as the queue lists it."""
+    values = list(queue_item_values(Referral.objects.filter(pk=referral.pk)))
+    return queue_items(values, core.today_london())[0]
 
 
 class TriageQueue(APIView):
@@ -105,8 +92,7 @@ class TriageQueue(APIView):
         require_triager(request.user)
         paginator = Pagination()
         page = paginator.paginate_queryset(triage_queue_items(request.user), request, view=self)
-        rows = queue_rows(page, core.today_london())
-        return paginator.get_paginated_response(QueueItemSerializer(rows, many=True).data)
+        return paginator.get_paginated_response(queue_items(page, core.today_london()))
 
 
 class TriageNext(APIView):

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 
 from pathway.access import episode_visible_through, episodes_visible_to, has_role
 from pathway.batch import CountOf, read_together
@@ -14,7 +14,7 @@ from pathway.calendar import working_days_between
 from pathway.models import Deadline, DeadlineKind, EpisodeState, Role
 from referrals.models import RED_FLAGS, Referral
 
-from .models import RedFlagReview
+from .models import RedFlagClearance, RedFlagReview
 
 # Palliative first, then urgent, then routine (the fast track of DESIGN.md section 3), then the
 # earliest due: columns kept on the episode, so the queue reads the partial index
@@ -77,13 +77,12 @@ def waiting_referrals() -> QuerySet[Referral]:
     return Referral.objects.filter(episode__state=EpisodeState.TRIAGE).order_by(*QUEUE_ORDER)
 
 
+def _waiting_visible(user) -> QuerySet[Referral]:
+    return waiting_referrals().filter(episode_visible_through(user))
+
+
 def _visible_queue(user) -> QuerySet[Referral]:
-    return (
-        waiting_referrals()
-        .filter(episode_visible_through(user))
-        .annotate(breached=triage_breached())
-        .prefetch_related("red_flag_clearances")
-    )
+    return _waiting_visible(user).annotate(breached=triage_breached()).prefetch_related("red_flag_clearances")
 
 
 def triage_queue(user) -> QuerySet[Referral]:
@@ -92,25 +91,54 @@ def triage_queue(user) -> QuerySet[Referral]:
     return _visible_queue(user).select_related("patient", "claimed_by")
 
 
-# What an API queue item reads (triage.api.QueueItemSerializer): ids, dates and codes, never a name.
-QUEUE_ITEM_FIELDS = (
-    "episode_id",
-    "patient_id",
-    "urgency",
-    "received_on",
-    "triage_due_on",
-    "red_flags",
-    "claimed_by_id",
-    "episode__state",
-    "practice__ods_code",
-    "claimed_by__username",
-)
+def queue_item_values(referrals: QuerySet[Referral]) -> QuerySet:
+    """What an API queue item shows (triage.api.QueueItemSerializer), as plain values: ids, dates and
+    codes, never a name; no model object is built for a row."""
+    return referrals.annotate(breached=triage_breached()).values(
+        "episode_id",
+        "patient_id",
+        "urgency",
+        "received_on",
+        "triage_due_on",
+        "red_flags",
+        "breached",
+        referral_id=F("pk"),
+        state=F("episode__state"),
+        practice_ods=F("practice__ods_code"),
+        claimed_by_username=F("claimed_by__username"),
+    )
 
 
-def triage_queue_items(user) -> QuerySet[Referral]:
-    """The API's queue: the same rows as ``triage_queue``, reading only the columns an item shows (no
-    patient row: the API gives the patient's id, not the name)."""
-    return _visible_queue(user).select_related("episode", "practice", "claimed_by").only(*QUEUE_ITEM_FIELDS)
+def triage_queue_items(user) -> QuerySet:
+    """The API's queue: the same rows as ``triage_queue``, as ``queue_item_values``."""
+    return queue_item_values(_waiting_visible(user))
+
+
+def queue_items(values: list[dict], today: date) -> list[dict]:
+    """API queue items from ``queue_item_values`` rows: working days left, breached, and the red flags
+    not yet cleared (the clearances of the whole page in one query)."""
+    cleared: dict[int, set[str]] = {}
+    clearances = RedFlagClearance.objects.filter(referral_id__in=[v["referral_id"] for v in values])
+    for referral_id, flag in clearances.values_list("referral_id", "flag"):
+        cleared.setdefault(referral_id, set()).add(flag)
+    return [
+        {
+            "id": v["episode_id"],
+            "referral_id": v["referral_id"],
+            "episode_id": v["episode_id"],
+            "patient_id": v["patient_id"],
+            "practice_ods": v["practice_ods"],
+            "state": v["state"],
+            "urgency": v["urgency"],
+            "received_on": v["received_on"].isoformat(),
+            "triage_due_on": v["triage_due_on"].isoformat(),
+            "days_left": working_days_left(v["triage_due_on"], today),
+            "breached": bool(v["breached"]) or v["triage_due_on"] < today,
+            "red_flags": [f for f in v["red_flags"] if f not in cleared.get(v["referral_id"], ())],
+            "claimed_by": v["claimed_by_username"],
+        }
+        for v in values
+    ]
 
 
 def queue_counts(user, today: date) -> dict:

@@ -355,3 +355,35 @@ def test_admin_site_shows_referrals_and_decisions_only_to_the_lead_under_break_g
     assert client.get("/admin/referrals/referral/").status_code == 200
     assert client.get("/admin/triage/triagedecision/").status_code == 200
     assert client.get("/admin/referrals/referral/add/").status_code == 403
+
+
+def test_a_queue_item_lists_only_the_red_flags_not_yet_cleared_and_every_field(api_as, spa_user, frozen):
+    """Wed 4 Nov: a referral received Tue 3 Nov (due Thu 5 Nov) with two red flags, one cleared, claimed,
+    its triage deadline already marked breached; the item on the queue and after a claim are the same."""
+    practice = f.PracticeFactory(ods_code="Y01234")
+    referral = make_referral(practice=practice, received_on=date(2026, 11, 3), red_flags=["fracture", "infection"])
+    RedFlagClearance.objects.create(referral=referral, flag="fracture", reason="X-ray clear", cleared_by=spa_user)
+    other = make_referral(practice=practice, received_on=date(2026, 11, 3), red_flags=["fracture"])
+    Deadline.objects.filter(episode=referral.episode, kind="triage").update(breached_on=date(2026, 11, 4))
+    client = api_as(spa_user)
+    claimed = client.post(f"/api/v1/triage/referrals/{referral.pk}/claim/").json()
+    expected = {
+        "id": referral.episode_id,
+        "referral_id": referral.pk,
+        "episode_id": referral.episode_id,
+        "patient_id": referral.patient_id,
+        "practice_ods": "Y01234",
+        "state": "triage",
+        "urgency": referral.urgency,
+        "received_on": "2026-11-03",
+        "triage_due_on": "2026-11-05",
+        "days_left": 1,
+        "breached": True,
+        "red_flags": ["infection"],
+        "claimed_by": spa_user.username,
+    }
+    assert claimed == expected
+    items = {item["referral_id"]: item for item in client.get("/api/v1/triage/queue/").json()["results"]}
+    assert items[referral.pk] == expected
+    assert items[other.pk]["red_flags"] == ["fracture"] and items[other.pk]["breached"] is False
+    assert items[other.pk]["claimed_by"] is None
