@@ -109,6 +109,12 @@ def queue_item_values(referrals: QuerySet[Referral]) -> QuerySet:
     )
 
 
+def waiting_count(user) -> int:
+    """How many referrals the user sees waiting: the episodes in triage (each has its one referral), from
+    the triage-queue index alone."""
+    return episodes_visible_to(user).filter(state=EpisodeState.TRIAGE).count()
+
+
 def triage_queue_items(user) -> QuerySet:
     """The API's queue: the same rows as ``triage_queue``, as ``queue_item_values``."""
     return queue_item_values(_waiting_visible(user))

@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 import time_machine
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from pathway import services as core
 from pathway.errors import InvalidInput
@@ -387,3 +388,19 @@ def test_a_queue_item_lists_only_the_red_flags_not_yet_cleared_and_every_field(a
     assert items[referral.pk] == expected
     assert items[other.pk]["red_flags"] == ["fracture"] and items[other.pk]["breached"] is False
     assert items[other.pk]["claimed_by"] is None
+
+
+def test_queue_count_comes_from_the_waiting_episodes_not_a_count_of_every_waiting_referral(api_as, spa_user, frozen):
+    """52 waiting, one already triaged: 51 on two pages of 50 and 1; the count is read from the episodes in
+    triage (their index), with no COUNT joining the referrals."""
+    practice = f.PracticeFactory()
+    referrals = [make_referral(practice=practice, received_on=date(2026, 11, 2)) for _ in range(52)]
+    services.triage_decide(episode=referrals[0].episode, outcome="reject", reason="Not for us", actor=spa_user)
+    client = api_as(spa_user)
+    with CaptureQueriesContext(connection) as ctx:
+        first = client.get("/api/v1/triage/queue/").json()
+    assert first["count"] == 51 and len(first["results"]) == 50
+    assert not [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper() and "referrals_referral" in q["sql"]]
+    second = client.get("/api/v1/triage/queue/?page=2").json()
+    assert second["count"] == 51 and [r["referral_id"] for r in second["results"]] == [referrals[51].pk]
+    assert client.get("/api/v1/triage/queue/?page=3").status_code == 404
