@@ -40,7 +40,7 @@ from .selectors import (
     queue_items,
     triage_queue_items,
     uncleared_red_flags,
-    waiting_count,
+    waiting_episodes,
 )
 
 
@@ -92,7 +92,7 @@ class TriageQueue(APIView):
     def get(self, request):
         require_triager(request.user)
         # Counted from the triage-queue index, not by a COUNT joining every waiting referral.
-        paginator = Pagination(count=waiting_count(request.user))
+        paginator = Pagination(count=waiting_episodes(request.user).count())
         page = paginator.paginate_queryset(triage_queue_items(request.user), request, view=self)
         return paginator.get_paginated_response(queue_items(page, core.today_london()))
 

@@ -109,10 +109,10 @@ def queue_item_values(referrals: QuerySet[Referral]) -> QuerySet:
     )
 
 
-def waiting_count(user) -> int:
-    """How many referrals the user sees waiting: the episodes in triage (each has its one referral), from
-    the triage-queue index alone."""
-    return episodes_visible_to(user).filter(state=EpisodeState.TRIAGE).count()
+def waiting_episodes(user) -> QuerySet:
+    """The episodes waiting in triage that the user may see, each with its one referral: what the queue's
+    counts count, read from the triage-queue index alone."""
+    return episodes_visible_to(user).filter(state=EpisodeState.TRIAGE)
 
 
 def triage_queue_items(user) -> QuerySet:
@@ -154,7 +154,7 @@ def queue_counts(user, today: date) -> dict:
     episodes from the triage-queue index (the referral is the episode's own, one to one), the claimed
     referrals (claims are cleared when a referral leaves triage), and the open triage deadlines already
     marked breached. Breached: past its due date, or its open triage deadline marked breached."""
-    waiting = episodes_visible_to(user).filter(state=EpisodeState.TRIAGE)
+    waiting = waiting_episodes(user)
     # Not yet past due but marked breached: from the few open triage deadlines marked breached (the
     # partial index deadline_triage_breached), each episode once.
     flagged = (
