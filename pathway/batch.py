@@ -3,15 +3,16 @@
 A record's page reads a dozen short lists (the episode's appointments, letters, deadlines, ...). Each
 costs the ORM's building of its SQL and a round trip to PostgreSQL, about 1 ms together, while the
 database's own work is a few hundredths of that. ``read_together`` sends them as one statement:
-every queryset's own SQL, as the ORM compiles it (its filters, order and slice), becomes a subquery
-whose rows come back as one JSON array, and the rows are turned back into model instances holding
-the values the ORM would have given them (``tests/test_batch.py`` compares the two field by field).
+every queryset's own SQL, as the ORM compiles it (its filters, order and slice) but selecting only
+the key, becomes a subquery; each of its rows is read by that key and comes back in one JSON array
+per queryset, and the rows are turned back into model instances holding the values the ORM would
+have given them (``tests/test_batch.py`` compares the two field by field).
 
 On other databases (SQLite: the demo and the tests' default) each queryset is simply evaluated.
 
 What a queryset may use: filters, ordering, slicing, ``defer`` and ``select_related`` one level deep
-(forward foreign keys). Anything else (annotations, ``values``, ``only``, prefetching) is refused
-with ``ValueError``, as is a field whose value the JSON would not carry exactly (binary, duration):
+(forward foreign keys). Anything else (annotations, ``values``, ``only``, ``distinct``, prefetching,
+reads of two databases) is refused with ``ValueError``, as is a field whose value the JSON would not carry exactly (binary, duration):
 defer it. A related row's binary fields are left deferred (read if used, as ``defer`` would).
 """
 
