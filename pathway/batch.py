@@ -12,8 +12,9 @@ On other databases (SQLite: the demo and the tests' default) each queryset is si
 
 What a queryset may use: filters, ordering, slicing, ``defer`` and ``select_related`` one level deep
 (forward foreign keys). Anything else (annotations, ``values``, ``only``, ``distinct``, prefetching,
-reads of two databases) is refused with ``ValueError``, as is a field whose value the JSON would not carry exactly (binary, duration):
-defer it. A related row's binary fields are left deferred (read if used, as ``defer`` would).
+reads of two databases) is refused with ``ValueError``, as is a field whose value the JSON would not
+carry exactly (binary, duration): defer it. A related row's binary fields are left deferred (read if
+used, as ``defer`` would).
 """
 
 from __future__ import annotations
