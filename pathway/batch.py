@@ -125,7 +125,7 @@ class _Rows:
                     f for f in field.related_model._meta.concrete_fields if f.get_internal_type() != "BinaryField"
                 ]
                 self.related.append((field, fields))
-        self.queryset = queryset.select_related(None) if self.related else queryset
+        self.queryset = queryset  # its SQL selects only the key (values_list drops select_related)
         self.converters = [_converter(f) for f in self.fields]
         self.related_converters = [[_converter(f) for f in fields] for _, fields in self.related]
 
