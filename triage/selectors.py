@@ -139,8 +139,8 @@ def queue_items(values: list[dict], today: date) -> list[dict]:
             "received_on": v["received_on"].isoformat(),
             "triage_due_on": v["triage_due_on"].isoformat(),
             "days_left": working_days_left(v["triage_due_on"], today),
-            "breached": bool(v["breached"]) or v["triage_due_on"] < today,
-            "red_flags": [f for f in v["red_flags"] if f not in cleared.get(v["referral_id"], ())],
+            "breached": is_breached(v["triage_due_on"], v["breached"], today),
+            "red_flags": not_cleared(v["red_flags"], cleared.get(v["referral_id"], ())),
             "claimed_by": v["claimed_by_username"],
         }
         for v in values
@@ -190,9 +190,19 @@ def triage_staff() -> QuerySet:
     return get_user_model().objects.filter(is_active=True, groups__in=groups).distinct().order_by("last_name")
 
 
+def not_cleared(flags: list[str], cleared) -> list[str]:
+    """The red flags (codes, in the referral's order) not among ``cleared``."""
+    return [flag for flag in flags if flag not in cleared]
+
+
 def uncleared_red_flags(referral: Referral) -> list[str]:
-    cleared = {c.flag for c in referral.red_flag_clearances.all()}
-    return [flag for flag in referral.red_flags if flag not in cleared]
+    return not_cleared(referral.red_flags, {c.flag for c in referral.red_flag_clearances.all()})
+
+
+def is_breached(due_on: date, marked: bool, today: date) -> bool:
+    """A waiting referral is breached once past its due date, or when its open triage deadline is marked
+    breached (``triage_breached``; ``queue_counts`` asks the same in SQL)."""
+    return bool(marked) or due_on < today
 
 
 def working_days_left(due_on: date, today: date) -> int:
@@ -209,7 +219,7 @@ def queue_rows(referrals, today: date) -> list[dict]:
             {
                 "referral": referral,
                 "days_left": working_days_left(referral.triage_due_on, today),
-                "breached": getattr(referral, "breached", False) or referral.triage_due_on < today,
+                "breached": is_breached(referral.triage_due_on, getattr(referral, "breached", False), today),
                 "red_flags": [RED_FLAGS[f] for f in uncleared_red_flags(referral)],
             }
         )
