@@ -52,8 +52,12 @@ def care_plan_written(plan: CarePlan | None) -> bool:
     )
 
 
+def care_plans_newest_first(episode: Episode) -> QuerySet[CarePlan]:
+    return episode.care_plans.order_by("-version")
+
+
 def latest_care_plan(episode: Episode) -> CarePlan | None:
-    return episode.care_plans.order_by("-version").first()
+    return care_plans_newest_first(episode).first()
 
 
 def ome_alert(episode: Episode) -> dict | None:
@@ -67,7 +71,7 @@ def ome_alert(episode: Episode) -> dict | None:
 def episode_overview(episode: Episode, today: date) -> dict:
     """Everything about one episode for its page: its lists read together, in one round trip
     (``pathway.batch``)."""
-    latest_plan = episode.care_plans.order_by("-version")
+    latest_plan = care_plans_newest_first(episode)
     read = read_together(
         deadlines=episode.deadlines.open().order_by("due_on", "id"),
         medications=episode.medications.select_related("prescribed_by").order_by("stopped_on", "started_on", "id"),
