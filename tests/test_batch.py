@@ -11,15 +11,18 @@ import io
 import uuid
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
+from django.db.models.expressions import RawSQL
+from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
 from careplans.models import Appointment, CarePlan
-from pathway.batch import CountOf, read_together
+from pathway.batch import CountOf, PreparedReads, _evaluate, read_together
 from pathway.models import Episode, Letter, Patient
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +186,82 @@ def test_a_queryset_it_cannot_read_exactly_is_refused(queryset):
 def test_reads_of_two_databases_are_refused():
     with pytest.raises(ValueError, match="different databases"):
         read_together(here=Appointment.objects.all(), there=CountOf(Appointment.objects.using("elsewhere")))
+
+
+# PreparedReads: the statement compiled once, sent again with other ids.
+
+
+def _episode_reads(episode_id: int) -> dict:
+    return {
+        "appointments": Appointment.objects.filter(episode_id=episode_id).order_by("-date", "-time", "-id")[:3],
+        "count": CountOf(Appointment.objects.filter(episode_id=episode_id)),
+        "plans": CarePlan.objects.filter(episode_id=episode_id).select_related("episode").order_by("-version"),
+        "nothing": Appointment.objects.none(),
+    }
+
+
+def test_prepared_reads_give_each_episode_its_own_rows_and_compile_once(demo):
+    prepared = PreparedReads(_episode_reads, "episode_id")
+    episodes = list(Episode.objects.order_by("id"))
+    assert len(episodes) > 3
+    prepared(episode_id=episodes[0].pk)
+    compiled = []
+    real = SQLCompiler.as_sql
+
+    def counting(compiler, *args, **kwargs):
+        compiled.append(compiler.query.model)
+        return real(compiler, *args, **kwargs)
+
+    for episode in [*episodes, Episode(pk=episodes[-1].pk + 1000)]:  # the last: no such episode
+        with mock.patch.object(SQLCompiler, "as_sql", counting):
+            read = prepared(episode_id=episode.pk)
+        alone = {name: _evaluate(reads) for name, reads in _episode_reads(episode.pk).items()}
+        assert read["count"] == alone["count"] and read["nothing"] == [] == alone["nothing"]
+        _same(read["appointments"], alone["appointments"])
+        _same(read["plans"], alone["plans"])
+        assert [p.episode.pk for p in read["plans"]] == [episode.pk] * len(alone["plans"])
+    assert Appointment.objects.filter(episode__in=episodes).exists() and CarePlan.objects.exists()
+    if connection.vendor == "postgresql":
+        # Built and compiled on the first call only: later ones send the statement with the new id.
+        assert compiled == []
+        with CaptureQueriesContext(connection) as ctx:
+            prepared(episode_id=episodes[1].pk)
+        assert len(ctx.captured_queries) == 1
+        assert str(episodes[1].pk) in ctx.captured_queries[0]["sql"]
+
+
+@pytest.mark.parametrize(
+    ("build", "error"),
+    [
+        pytest.param(
+            lambda episode_id: {"rows": Appointment.objects.filter(pk__gt=RawSQL(str(episode_id), []))},
+            "not the same for every id",
+            id="the id written into the SQL",
+        ),
+        pytest.param(
+            lambda episode_id: {"rows": Appointment.objects.filter(episode_id=episode_id + 1)},
+            "neither an id nor the same",
+            id="a value worked out from the id",
+        ),
+        pytest.param(
+            lambda episode_id: {"rows": Appointment.objects.filter(episode_id=1)},
+            "none of its ids",
+            id="the id not used",
+        ),
+    ],
+)
+def test_reads_that_are_not_built_from_their_ids_alone_are_refused(db, build, error):
+    prepared = PreparedReads(build, "episode_id")
+    if connection.vendor != "postgresql":
+        prepared(episode_id=1)  # evaluated as they are, every time
+        return
+    with pytest.raises(ValueError, match=error):
+        prepared(episode_id=1)
+
+
+def test_prepared_reads_take_their_ids_as_ints_by_name(db):
+    prepared = PreparedReads(_episode_reads, "episode_id")
+    with pytest.raises(TypeError, match="episode_id"):
+        prepared(patient_id=1)
+    with pytest.raises(TypeError, match="int"):
+        prepared(episode_id="1")
