@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from django.contrib.auth import backends, get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import connections
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from pathway.batch import CountOf, read_together
+from pathway.batch import CountOf, PreparedReads
+
+
+def _signed_in(user_id: int) -> dict:
+    return {
+        "user": get_user_model()._default_manager.filter(pk=user_id)[:1],
+        "roles": Group.objects.filter(user__pk=user_id).order_by("name"),
+        "authenticators": CountOf(TOTPDevice.objects.filter(user__pk=user_id, confirmed=True)),
+    }
+
+
+# Compiled once per process (``pathway.batch.PreparedReads``): every request reads them.
+SIGNED_IN = PreparedReads(_signed_in, "user_id")
 
 
 class ModelBackend(backends.ModelBackend):
@@ -20,13 +33,12 @@ class ModelBackend(backends.ModelBackend):
         if connections[users.db].vendor != "postgresql":
             return super().get_user(user_id)  # no round trip to save: roles and device read when needed
         try:
-            read = read_together(
-                user=users.filter(pk=user_id)[:1],
-                roles=Group.objects.filter(user__pk=user_id).order_by("name"),
-                authenticators=CountOf(TOTPDevice.objects.filter(user__pk=user_id, confirmed=True)),
-            )
-        except (ValueError, TypeError):  # a session holding an id of the wrong form
+            user_id = users.model._meta.pk.to_python(user_id)
+        except ValidationError:  # a session holding an id of the wrong form
             return None
+        if type(user_id) is not int:
+            return super().get_user(user_id)  # a user model keyed otherwise than by a number
+        read = SIGNED_IN(user_id=user_id)
         user = read["user"][0] if read["user"] else None
         if user is None or not self.user_can_authenticate(user):
             return None

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Min, Q, QuerySet, Subquery
 
 from pathway.access import episodes_visible_to, has_role
-from pathway.batch import CountOf, read_together
+from pathway.batch import CountOf, PreparedReads
 from pathway.calendar import add_months
 from pathway.episode_dates import mdt_due_on
 from pathway.models import CARE_STATES, Deadline, DeadlineKind, Episode, Letter, LetterState, Role
@@ -68,33 +68,45 @@ def ome_alert(episode: Episode) -> dict | None:
     return {"total_mg": episode.ome_total_mg_per_day, "threshold_mg": threshold}
 
 
+def _episode_lists(episode_id: int) -> dict:
+    """The episode page's lists, built from the episode's id alone (``EPISODE_LISTS``)."""
+    episode = Episode(pk=episode_id)
+    latest_plan = care_plans_newest_first(episode)
+    return {
+        "deadlines": episode.deadlines.open().order_by("due_on", "id"),
+        "medications": episode.medications.select_related("prescribed_by").order_by("stopped_on", "started_on", "id"),
+        "appointments": episode.appointments.select_related("clinician", "group_session").order_by(
+            "date", "time", "id"
+        ),
+        "extensions": episode.extensions.select_related("requested_by", "approved_by", "declined_by"),
+        "plan": latest_plan[:1],
+        "plan_versions": CountOf(episode.care_plans.all()),
+        "shares": CarePlanShare.objects.filter(plan=Subquery(latest_plan.values("pk")[:1])).select_related("letter"),
+        "rtt_periods": episode.rtt_periods.all(),
+        "timeline": episode_timeline(episode),
+        "assessments": episode.assessments.select_related("clinician"),
+        "treatment_start": episode.treatment_starts.order_by("date", "id")[:1],
+        # The list shows each letter's kind, state and dates; the PDF is opened from the letter's page.
+        "letters": episode.letters.defer("pdf").order_by("-created_at", "-id"),
+        "mdt_reviews": episode.mdt_reviews.select_related("recorded_by").order_by("reviewed_on", "id"),
+        "medication_reviews": episode.medication_reviews.order_by("date", "id"),
+        "ome_records": OmeRecord.objects.filter(episode=episode).order_by("on", "id"),
+        "discharge": Discharge.objects.filter(episode=episode)[:1],
+        # Accepted although acceptance criteria were not met: the recorded override.
+        "acceptance_override": episode.triage_decisions.exclude(override_reason="")
+        .select_related("decided_by")
+        .order_by("-id")[:1],
+    }
+
+
+# Read together in one round trip, the SQL compiled once per process (``pathway.batch.PreparedReads``).
+EPISODE_LISTS = PreparedReads(_episode_lists, "episode_id")
+
+
 def episode_overview(episode: Episode, today: date) -> dict:
     """Everything about one episode for its page: its lists read together, in one round trip
     (``pathway.batch``)."""
-    latest_plan = care_plans_newest_first(episode)
-    read = read_together(
-        deadlines=episode.deadlines.open().order_by("due_on", "id"),
-        medications=episode.medications.select_related("prescribed_by").order_by("stopped_on", "started_on", "id"),
-        appointments=episode.appointments.select_related("clinician", "group_session").order_by("date", "time", "id"),
-        extensions=episode.extensions.select_related("requested_by", "approved_by", "declined_by"),
-        plan=latest_plan[:1],
-        plan_versions=CountOf(episode.care_plans.all()),
-        shares=CarePlanShare.objects.filter(plan=Subquery(latest_plan.values("pk")[:1])).select_related("letter"),
-        rtt_periods=episode.rtt_periods.all(),
-        timeline=episode_timeline(episode),
-        assessments=episode.assessments.select_related("clinician"),
-        treatment_start=episode.treatment_starts.order_by("date", "id")[:1],
-        # The list shows each letter's kind, state and dates; the PDF is opened from the letter's page.
-        letters=episode.letters.defer("pdf").order_by("-created_at", "-id"),
-        mdt_reviews=episode.mdt_reviews.select_related("recorded_by").order_by("reviewed_on", "id"),
-        medication_reviews=episode.medication_reviews.order_by("date", "id"),
-        ome_records=OmeRecord.objects.filter(episode=episode).order_by("on", "id"),
-        discharge=Discharge.objects.filter(episode=episode)[:1],
-        # Accepted although acceptance criteria were not met: the recorded override.
-        acceptance_override=episode.triage_decisions.exclude(override_reason="")
-        .select_related("decided_by")
-        .order_by("-id")[:1],
-    )
+    read = EPISODE_LISTS(episode_id=episode.pk)
     medications, appointments, extensions = read["medications"], read["appointments"], read["extensions"]
     approved = [e.until for e in extensions if e.approved_at is not None]
     plan = _first(read["plan"])
