@@ -113,6 +113,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pathway.context_processors.roles",
             ],
+            # After Django's own: the date filter with the service's formats made directly.
+            "builtins": ["pathway.template_dates"],
         },
     },
 ]
