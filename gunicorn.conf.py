@@ -17,6 +17,9 @@ logconfig_dict = {
             "stream": "ext://sys.stderr",
         },
     },
+    # Gunicorn lays this over its own defaults key by key, and its default root logger names a handler
+    # ("console") that the handlers above replace: without a root of our own it refused to start.
+    "root": {"handlers": ["error"], "level": "INFO"},
     "loggers": {
         "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
         "gunicorn.error": {"handlers": ["error"], "level": "INFO", "propagate": False},
