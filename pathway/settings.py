@@ -121,10 +121,15 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'painway.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'painway.sqlite3'}"), conn_health_checks=True
     )
 }
+# PostgreSQL connections are kept for a minute and reused by the next request of the same worker (pinged
+# first): opening one costs a few milliseconds a request (a new server process). The embedded SQLite
+# default opens its file per request (the development server's threads would leave kept ones behind).
+DATABASES["default"]["CONN_MAX_AGE"] = int(
+    os.environ.get("DB_CONN_MAX_AGE", "60" if "postgresql" in DATABASES["default"]["ENGINE"] else "0")
+)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 elif "postgresql" in DATABASES["default"]["ENGINE"]:

@@ -178,3 +178,21 @@ def test_health_probes_are_not_redirected_to_https(settings, client):
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/healthz").status_code == 200
     assert client.get("/patients/").status_code == 301
+
+
+@pytest.mark.parametrize(
+    ("url", "env", "kept"),
+    [
+        ("postgres://painway@db:5432/painway", {}, "60 True"),
+        ("postgresql://painway@db:5432/painway", {"DB_CONN_MAX_AGE": "0"}, "0 True"),
+        ("sqlite:///painway.sqlite3", {}, "0 True"),
+    ],
+)
+def test_postgresql_connections_are_kept_between_requests_and_pinged_before_reuse(tmp_path, url, env, kept):
+    """Opening a PostgreSQL connection for every request cost about 7 ms a request through gunicorn here
+    (the episode page 61-68 ms p50 against 43-44 ms with connections kept)."""
+    shell = (
+        "from django.db import connection as c; d = c.settings_dict; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    result = manage("shell", "-c", shell, tmp_path=tmp_path, DATABASE_URL=url, **production_env(), **env)
+    assert result.stdout.strip().splitlines()[-1] == kept, result.stderr
