@@ -18,11 +18,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
-from careplans.models import Appointment, GroupSession
+from careplans.models import Appointment, FormularyDrug, GroupSession
+from careplans.services.medications import formulary_load_starting_list
 from pathway.calendar import add_months
+from pathway.celery import app as celery_app
 from pathway.models import Commissioner, Episode, EpisodeState
 from pathway.tests.clients import signed_in_client
 from reporting.models import MonthlyDataSet
@@ -252,7 +254,8 @@ def client_for(username: str, url: str):
     return signed_in_client(get_user_model().objects.get(username=username), url)
 
 
-def count_queries(username: str, url: str) -> int:
+def _counted(username: str, url: str) -> tuple[int, str]:
+    """The queries of one request of the page (after a warm-up request), and their text."""
     client = client_for(username, url)
     client.get(url)  # warm: sessions, caches and content types cost queries once only
     with CaptureQueriesContext(connection) as ctx:
@@ -260,31 +263,52 @@ def count_queries(username: str, url: str) -> int:
         if response.streaming:
             b"".join(response.streaming_content)
     assert response.status_code == 200, (url, response.status_code)
-    return len(ctx.captured_queries)
+    return len(ctx.captured_queries), "\n".join(q["sql"][:200] for q in ctx.captured_queries)
 
 
-def _queries_text(username: str, url: str) -> str:
-    client = client_for(username, url)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-        if response.streaming:
-            b"".join(response.streaming_content)
-    return "\n".join(q["sql"][:200] for q in ctx.captured_queries)
+def count_queries(username: str, url: str) -> int:
+    return _counted(username, url)[0]
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("case", "username", "url"), LIST_PAGES, ids=[c[0] for c in LIST_PAGES])
-def test_list_page_queries_do_not_grow_with_rows(case, username, url):
+def _list_page_counts(patients: int) -> dict[str, tuple[str, int, str]]:
+    """Every list page requested once on one data set of ``patients``, rolled back after:
+    {case: (url, queries, their text)}."""
     with transaction.atomic():
-        seed(SMALL)
-        small = count_queries(username, url.format(**list_ids()))
+        if not FormularyDrug.objects.exists():  # emptied by a transactional test's flush
+            formulary_load_starting_list()
+        seed(patients)
+        ids = list_ids()
+        counts = {}
+        for case, username, url in LIST_PAGES:
+            filled = url.format(**ids)
+            counts[case] = (filled, *_counted(username, filled))
         transaction.set_rollback(True)
-    seed(3 * SMALL)
-    url = url.format(**list_ids())
-    large = count_queries(username, url)
+    return counts
+
+
+@pytest.fixture(scope="session")
+def list_page_counts(django_db_setup, django_db_blocker, tmp_path_factory) -> dict:
+    """Each size seeded once for all the list pages (once per test worker), not once per page: seeding
+    64 patients took about 12 s, and there are over 40 pages. Only the counts are kept: each data set
+    is rolled back once its pages are counted."""
+    # The settings every test runs with (conftest's autouse fixtures, which are per test).
+    test_settings = override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        REPORTING_TREND_CACHE_SECONDS=0,
+        OTP_ENABLED=False,
+    )
+    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
+    with django_db_blocker.unblock(), test_settings:
+        return {"small": _list_page_counts(SMALL), "large": _list_page_counts(3 * SMALL)}
+
+
+@pytest.mark.parametrize(("case", "username", "url"), LIST_PAGES, ids=[c[0] for c in LIST_PAGES])
+def test_list_page_queries_do_not_grow_with_rows(list_page_counts, case, username, url):
+    _, small, _ = list_page_counts["small"][case]
+    url, large, text = list_page_counts["large"][case]
     assert large <= small + SLACK.get(case, 0), (
-        f"{url} as {username}: {small} queries with {SMALL} patients, {large} with {3 * SMALL}\n"
-        + _queries_text(username, url)
+        f"{url} as {username}: {small} queries with {SMALL} patients, {large} with {3 * SMALL}\n" + text
     )
     assert large <= MAX_QUERIES_FOR.get(case, MAX_QUERIES)
 
@@ -304,6 +328,6 @@ def test_episode_page_queries_do_not_grow_with_rows(case, username, template):
     large = count_queries(username, url)
     assert large <= small + SLACK.get(case, 0), (
         f"{url} as {username}: {small} queries as seeded, {large} with three times the rows\n"
-        + _queries_text(username, url)
+        + _counted(username, url)[1]
     )
     assert large <= MAX_QUERIES_FOR.get(case, MAX_QUERIES)
