@@ -4,27 +4,21 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from pathway.celery import app as celery_app
 from pathway.models import Role
 from pathway.tests import factories as f
+from pathway.tests import run_defaults
 
 
 @pytest.fixture(autouse=True)
 def _celery_eager():
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
+    run_defaults.celery_eager()
     yield
 
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    # A fast hasher: tests create many users, and PBKDF2 would dominate their run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # The cache is shared between tests (and xdist workers on Redis): no cached KPI months by default.
-    settings.REPORTING_TREND_CACHE_SECONDS = 0
-    # Tests sign users in directly (demo users too); accounts/tests covers the second factor switched on.
-    settings.OTP_ENABLED = False
+    for name, value in run_defaults.settings_for_tests(tmp_path / "media").items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture(autouse=True)
@@ -36,11 +30,7 @@ def _formulary(request):
     ):
         return
     request.getfixturevalue("_django_db_helper")
-    from careplans.models import FormularyDrug
-    from careplans.services.medications import formulary_load_starting_list
-
-    if not FormularyDrug.objects.exists():
-        formulary_load_starting_list()
+    run_defaults.ensure_formulary()
 
 
 @pytest.fixture

@@ -21,11 +21,10 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
-from careplans.models import Appointment, FormularyDrug, GroupSession
-from careplans.services.medications import formulary_load_starting_list
+from careplans.models import Appointment, GroupSession
 from pathway.calendar import add_months
-from pathway.celery import app as celery_app
 from pathway.models import Commissioner, Episode, EpisodeState
+from pathway.tests import run_defaults
 from pathway.tests.clients import signed_in_client
 from reporting.models import MonthlyDataSet
 
@@ -274,8 +273,7 @@ def _list_page_counts(patients: int) -> dict[str, tuple[str, int, str]]:
     """Every list page requested once on one data set of ``patients``, rolled back after:
     {case: (url, queries, their text)}."""
     with transaction.atomic():
-        if not FormularyDrug.objects.exists():  # emptied by a transactional test's flush
-            formulary_load_starting_list()
+        run_defaults.ensure_formulary()
         seed(patients)
         ids = list_ids()
         counts = {}
@@ -291,14 +289,9 @@ def list_page_counts(django_db_setup, django_db_blocker, tmp_path_factory) -> di
     """Each size seeded once for all the list pages (once per test worker), not once per page: seeding
     64 patients took about 12 s, and there are over 40 pages. Only the counts are kept: each data set
     is rolled back once its pages are counted."""
-    # The settings every test runs with (conftest's autouse fixtures, which are per test).
-    test_settings = override_settings(
-        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        REPORTING_TREND_CACHE_SECONDS=0,
-        OTP_ENABLED=False,
-    )
-    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
+    # What conftest's autouse fixtures give each test, which a session fixture does not get.
+    run_defaults.celery_eager()
+    test_settings = override_settings(**run_defaults.settings_for_tests(tmp_path_factory.mktemp("media")))
     with django_db_blocker.unblock(), test_settings:
         return {"small": _list_page_counts(SMALL), "large": _list_page_counts(3 * SMALL)}
 
