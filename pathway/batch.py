@@ -276,14 +276,14 @@ class PreparedReads:
         prepared = self._prepared
         if prepared is None:
             reads = self.build(**ids)
-            if not reads or connections[_database(reads)].vendor != "postgresql":
+            db = _database(reads) if reads else None
+            if db is None or connections[db].vendor != "postgresql":
                 return {name: _evaluate(read) for name, read in reads.items()}
-            prepared = self._prepared = self._prepare(reads)
+            prepared = self._prepared = self._prepare(db)
         statement, slots = prepared
         return statement.run([ids[slot[1]] if slot[0] else slot[1] for slot in slots])
 
-    def _prepare(self, reads: dict) -> tuple[_Statement, list]:
-        db = _database(reads)
+    def _prepare(self, db: str) -> tuple[_Statement, list]:
         first = {key: _SAMPLES[0] + n for n, key in enumerate(self.keys)}
         second = {key: _SAMPLES[1] + n for n, key in enumerate(self.keys)}
         a = _Statement(self.build(**first), db)
